@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'stubs/', 'data/'] },
+  { ignores: ['dist/', '.build/', 'node_modules/', 'stubs/', 'data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

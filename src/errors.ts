@@ -16,6 +16,8 @@ export type FailureCode =
   | 'too_many_pages'
   | 'timed_out'
   | 'media_unavailable'
+  | 'media_missing'
+  | 'bad_upload'
   | 'homeserver_unavailable'
   | 'summarizer_unavailable'
   | 'summarizer_rejected'
@@ -68,6 +70,14 @@ const KINDS: Record<FailureCode, FailureKind> = {
   media_unavailable: {
     retryable: true,
     message: 'I could not download this file from the homeserver.',
+  },
+  media_missing: {
+    retryable: false,
+    message: 'This file is no longer available on the homeserver, so I cannot fetch it.',
+  },
+  bad_upload: {
+    retryable: false,
+    message: 'This upload does not point to a file I can fetch.',
   },
   homeserver_unavailable: {
     retryable: true,

@@ -1,0 +1,251 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+import { Bridge, Logger as BridgeLogger } from 'matrix-appservice-bridge';
+
+import { resolveBackend } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { openDatabase } from './db/client.js';
+import { describe } from './errors.js';
+import { Inbox } from './inbox.js';
+import { configureLogging, logger, redact } from './log.js';
+import { GuardedAppService, matrixErrorHandler } from './matrix/appservice.js';
+import { InviteHandler } from './matrix/invites.js';
+import { downloadMedia } from './matrix/media.js';
+import { readRegistration } from './matrix/registration.js';
+import { Replies } from './matrix/replies.js';
+import { MatrixSender, type RequestClient } from './matrix/sender.js';
+import { summarizeUpload } from './pipeline.js';
+import { JobStore } from './queue/jobs.js';
+import { RoomStore } from './queue/rooms.js';
+import { JobRunner } from './queue/runner.js';
+import { BuiltinSummarizer } from './summarize/builtin.js';
+import { OpenAiSummarizer } from './summarize/openai.js';
+import type { Summarizer } from './summarize/types.js';
+import { WorkerPool } from './worker/pool.js';
+
+const log = logger('Bridge');
+
+export interface RunningBridge {
+  /** The port the appservice listens on (useful when the config asked for port 0). */
+  port: number;
+  botUserId: string;
+  /** Stops taking work, lets running jobs finish for `graceMs`, and closes everything. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Builds the bridge from its configuration and starts it: database, worker pool, summarizer,
+ * the appservice HTTP endpoint, the job runner. Every part is created here and nowhere else.
+ */
+export async function startBridge(config: Config): Promise<RunningBridge> {
+  configureLogging({ level: config.logging.level, format: config.logging.format });
+  BridgeLogger.configure({ console: config.logging.level === 'debug' ? 'info' : 'warn' });
+  const registration = readRegistration(config.appservice.registration_path);
+  const asToken = registration.getAppServiceToken()!;
+  const hsToken = registration.getHomeserverToken()!;
+  for (const secret of [asToken, hsToken, config.summarizer.openai.api_key]) redact(secret);
+  log.info('end-to-end encryption is unavailable: the bot cannot read encrypted rooms');
+
+  const database = openDatabase(config.jobs.db_path);
+  const jobs = new JobStore(database.db);
+  const rooms = new RoomStore(database.db);
+  const downloadDir = path.resolve(config.jobs.download_dir);
+  await mkdir(downloadDir, { recursive: true });
+
+  const pool = new WorkerPool({
+    size: config.jobs.max_worker_threads,
+    memoryLimitMb: config.limits.worker_memory_mb,
+    taskTimeoutMs: config.limits.extract_timeout_seconds * 1000,
+  });
+  await pool.start();
+  const { summarizer, fallback } = createSummarizers(config, pool);
+
+  const botUserId = `@${registration.getSenderLocalpart()}:${config.homeserver.domain}`;
+  const bridge = new Bridge({
+    homeserverUrl: config.homeserver.url,
+    domain: config.homeserver.domain,
+    registration,
+    disableStores: true,
+    suppressEcho: true,
+    queue: { type: 'none' },
+    eventValidation: {},
+    intentOptions: { bot: { dontCheckPowerLevel: true } },
+    // Everything is done when a transaction is stored (see Inbox); the library's own event
+    // callback has nothing left to do.
+    controller: { onEvent: (request) => request.resolve(undefined) },
+  });
+  await bridge.initialise();
+  const intent = bridge.getIntent();
+  const client = intent.matrixClient as unknown as RequestClient;
+  const sender = new MatrixSender(client);
+  const replies = new Replies(jobs, sender);
+  const invites = new InviteHandler(client, sender, rooms, {
+    allowedInviters: config.bot.allowed_inviters,
+  });
+
+  const maxAttempts = config.jobs.max_retries + 1;
+  const runner = new JobRunner(
+    {
+      jobs,
+      work: (job, context) =>
+        summarizeUpload(
+          job,
+          {
+            download: (item, destination, signal) =>
+              downloadMedia({
+                homeserverUrl: config.homeserver.url,
+                accessToken: asToken,
+                mxcUrl: item.mxcUrl,
+                destination,
+                maxBytes: config.limits.max_file_mb * 1024 * 1024,
+                timeoutMs: config.limits.download_timeout_seconds * 1000,
+                signal,
+              }).then(() => undefined),
+            extract: (file, limits, signal) => pool.extract(file, limits, { signal }),
+            summarizer,
+            fallback,
+            downloadDir,
+            limits: {
+              maxPages: config.limits.max_pages,
+              maxChars: config.limits.max_text_chars,
+              maxFileBytes: config.limits.max_file_mb * 1024 * 1024,
+            },
+          },
+          context,
+        ),
+      acknowledge: (job) => replies.acknowledge(job),
+      deliver: (job) => replies.deliver(job),
+      sweep: () => sweepDownloads(downloadDir),
+    },
+    {
+      concurrency: config.jobs.max_worker_threads,
+      maxAttempts,
+      leaseMs: config.jobs.lease_seconds * 1000,
+      pollMs: config.jobs.poll_seconds * 1000,
+      retryDelayMs: config.jobs.retry_delay_seconds * 1000,
+      cleanupAfterMs: config.jobs.cleanup_hours * 3600 * 1000,
+    },
+  );
+
+  const identity = {
+    botUserId,
+    isOwnUser: (userId: string) => userId === botUserId || registration.isUserMatch(userId, false),
+  };
+  const inbox = new Inbox(database, jobs, rooms, identity, {
+    uploaded: (job) => {
+      void replies.acknowledge(job);
+      runner.wake();
+    },
+    invited: (roomId) => void invites.handle(roomId),
+    encrypted: (roomId) => void invites.sendEncryptionNotice(roomId).catch(() => undefined),
+  });
+  const service = new GuardedAppService({
+    homeserverToken: hsToken,
+    maxBodyBytes: config.appservice.max_body_mb * 1024 * 1024,
+    persist: (txnId, events) => inbox.persist(txnId, events),
+  });
+  const app = service.asAppService.expressApp;
+  app.post('/_matrix/app/v1/ping', (req, res) => {
+    if (service.isInvalidToken(req as never, res as never)) return;
+    res.send({});
+  });
+
+  await bridge.listen(config.appservice.port, config.appservice.bind_address, 511, service.asAppService);
+  app.use(matrixErrorHandler);
+  const port = listeningPort(service.asAppService, config.appservice.port);
+  log.info('appservice listening', { address: config.appservice.bind_address, port, bot: botUserId });
+
+  await registerBot(intent, config.bot.display_name);
+  await pingHomeserver(client, registration.getId() ?? '');
+  await runner.start();
+  for (const room of rooms.pendingInvites()) void invites.handle(room.roomId);
+  for (const room of rooms.owedEncryptionNotices()) {
+    void invites.sendEncryptionNotice(room.roomId).catch(() => undefined);
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    port,
+    botUserId,
+    stop(graceMs = 30_000) {
+      stopped ??= (async () => {
+        log.info('shutting down', { running_jobs: runner.running, grace_ms: graceMs });
+        await service.asAppService.close().catch(() => undefined);
+        await runner.stop(graceMs);
+        await replies.settle();
+        await pool.close();
+        database.close();
+        log.info('stopped');
+      })();
+      return stopped;
+    },
+  };
+}
+
+function createSummarizers(
+  config: Config,
+  pool: WorkerPool,
+): { summarizer: Summarizer; fallback: Summarizer | undefined } {
+  const builtin = new BuiltinSummarizer(pool, { maxKeyPoints: config.summarizer.key_points });
+  if (resolveBackend(config) === 'builtin') {
+    log.info('summarizing with the built-in extractive summarizer');
+    return { summarizer: builtin, fallback: undefined };
+  }
+  const openai = config.summarizer.openai;
+  log.info('summarizing with an OpenAI-compatible server', { model: openai.model });
+  const summarizer = new OpenAiSummarizer({
+    baseUrl: openai.base_url!,
+    apiKey: openai.api_key,
+    model: openai.model,
+    requestTimeoutMs: openai.request_timeout_seconds * 1000,
+    maxAttempts: openai.max_attempts,
+    maxRetryAfterMs: openai.max_retry_after_seconds * 1000,
+    maxInputChars: openai.max_input_chars,
+    temperature: openai.temperature,
+    maxKeyPoints: config.summarizer.key_points,
+  });
+  return { summarizer, fallback: config.summarizer.fallback_to_builtin ? builtin : undefined };
+}
+
+async function registerBot(
+  intent: { ensureRegistered(force?: boolean): Promise<unknown>; setDisplayName(name: string): Promise<unknown> },
+  displayName: string,
+): Promise<void> {
+  try {
+    await intent.ensureRegistered(true);
+    await intent.setDisplayName(displayName);
+  } catch (error) {
+    // The homeserver may be down at start; the bot still works once it is back.
+    log.warn('could not set up the bot user on the homeserver yet', { cause: describe(error) });
+  }
+}
+
+/**
+ * Asks the homeserver to ping us back. Besides checking the set-up both ways, this makes a
+ * homeserver that backed off while the bridge was down send its queued transactions at once.
+ */
+async function pingHomeserver(client: RequestClient, appserviceId: string): Promise<void> {
+  const path = `/_matrix/client/v1/appservice/${encodeURIComponent(appserviceId)}/ping`;
+  try {
+    await client.doRequest('POST', path, null, {});
+    log.info('homeserver ping succeeded');
+  } catch (error) {
+    log.warn('homeserver ping failed; check the registration and the homeserver URL', {
+      cause: describe(error),
+    });
+  }
+}
+
+/** Removes downloads left by a crash; at start-up no job is using any of them. */
+async function sweepDownloads(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.map((name) => rm(path.join(dir, name), { force: true })));
+  if (names.length > 0) log.info('removed files left by an earlier run', { files: names.length });
+}
+
+function listeningPort(service: unknown, fallback: number): number {
+  const server = (service as { server?: { address(): unknown } }).server;
+  const address = server?.address() as { port?: number } | null | undefined;
+  return address?.port ?? fallback;
+}

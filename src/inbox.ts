@@ -1,0 +1,64 @@
+import type { OpenDatabase } from './db/client.js';
+import { logger } from './log.js';
+import { classifyEvent, type ClientEvent, type Identity } from './matrix/events.js';
+import type { Job, JobStore } from './queue/jobs.js';
+import type { RoomStore } from './queue/rooms.js';
+
+const log = logger('Inbox');
+
+/** What happens after a transaction's events are stored. Called after the write commits. */
+export interface InboxReactions {
+  uploaded(job: Job): void;
+  invited(roomId: string): void;
+  encrypted(roomId: string): void;
+}
+
+/**
+ * Stores what a transaction means, in one SQLite transaction, before the homeserver is answered:
+ * a job per PDF upload (a replayed event finds its job and adds none), the bot's invites and
+ * removals, rooms turning encrypted. The reactions run only after the commit.
+ */
+export class Inbox {
+  constructor(
+    private readonly database: OpenDatabase,
+    private readonly jobs: JobStore,
+    private readonly rooms: RoomStore,
+    private readonly identity: Identity,
+    private readonly reactions: InboxReactions,
+  ) {}
+
+  persist(txnId: string, events: ClientEvent[]): void {
+    const now = Date.now();
+    const after: Array<() => void> = [];
+    this.database.sqlite.transaction(() => {
+      for (const event of events) {
+        const incoming = classifyEvent(event, this.identity);
+        switch (incoming.kind) {
+          case 'upload': {
+            const { job, created } = this.jobs.enqueue(incoming.job, now);
+            if (created) {
+              log.info('queued PDF', { job: job.id, room: job.roomId, event: job.eventId, txn: txnId });
+              after.push(() => this.reactions.uploaded(job));
+            }
+            break;
+          }
+          case 'invite':
+            this.rooms.recordInvite(incoming.roomId, incoming.inviter, incoming.encrypted, now);
+            after.push(() => this.reactions.invited(incoming.roomId));
+            break;
+          case 'removed':
+            this.rooms.setMembership(incoming.roomId, 'left', now);
+            log.info('removed from room', { room: incoming.roomId, by: incoming.by });
+            break;
+          case 'encryption':
+            this.rooms.markEncrypted(incoming.roomId, now);
+            after.push(() => this.reactions.encrypted(incoming.roomId));
+            break;
+          case 'ignore':
+            break;
+        }
+      }
+    })();
+    for (const reaction of after) reaction();
+  }
+}

@@ -1,0 +1,109 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+
+import { JobError } from './errors.js';
+import { logger } from './log.js';
+import type { ExtractLimits, ExtractedDocument } from './pdf/types.js';
+import type { Job } from './queue/jobs.js';
+import type { SummaryResult } from './queue/result.js';
+import type { Summarizer, Summary } from './summarize/types.js';
+
+const log = logger('Pipeline');
+
+export interface PipelineDeps {
+  download(job: Job, destination: string, signal: AbortSignal): Promise<void>;
+  extract(file: string, limits: ExtractLimits, signal: AbortSignal): Promise<ExtractedDocument>;
+  summarizer: Summarizer;
+  /** Stands in on the last attempt when the main summarizer is unavailable. */
+  fallback: Summarizer | undefined;
+  downloadDir: string;
+  limits: ExtractLimits & { maxFileBytes: number };
+}
+
+export interface PipelineContext {
+  signal: AbortSignal;
+  /** True on the job's last allowed attempt: the fallback may then stand in. */
+  lastAttempt: boolean;
+}
+
+/**
+ * The work of one job: fetch the upload, read it in a worker, summarize it. Returns the summary
+ * to store; throws a JobError (retryable or not) for the runner to handle. The downloaded file
+ * is removed whatever happens.
+ */
+export async function summarizeUpload(
+  job: Job,
+  deps: PipelineDeps,
+  context: PipelineContext,
+): Promise<SummaryResult> {
+  if (!job.mxcUrl) throw new JobError('bad_upload', `job ${job.id} has no valid mxc URI`);
+  if (job.declaredSize !== null && job.declaredSize > deps.limits.maxFileBytes) {
+    const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    throw new JobError(
+      'too_large',
+      `upload declares ${job.declaredSize} bytes; the limit is ${deps.limits.maxFileBytes}`,
+      {
+        userMessage: `This file is ${mb(job.declaredSize)} MB; the most I can summarize is ${mb(deps.limits.maxFileBytes)} MB.`,
+      },
+    );
+  }
+
+  const file = path.join(deps.downloadDir, `job-${job.id}.pdf`);
+  const stage = stageTimer(job);
+  try {
+    await deps.download(job, file, context.signal);
+    stage('download');
+    const document = await deps.extract(file, deps.limits, context.signal);
+    stage('extract', { pages: document.pageCount, chars: document.text.length });
+    await rm(file, { force: true });
+
+    const text = withFormFields(document);
+    const input = { text, fileName: job.fileName, pageCount: document.pageCount };
+    const { summary, fellBack } = await summarizeWithFallback(input, deps, context);
+    stage('summarize', { producer: summary.producer });
+    return {
+      kind: 'summary',
+      pageCount: document.pageCount,
+      failedPages: document.failedPages.length,
+      truncated: document.truncated,
+      gist: summary.gist,
+      keyPoints: summary.keyPoints,
+      producer: summary.producer,
+      fellBack,
+    };
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+async function summarizeWithFallback(
+  input: { text: string; fileName: string; pageCount: number },
+  deps: PipelineDeps,
+  context: PipelineContext,
+): Promise<{ summary: Summary; fellBack: boolean }> {
+  try {
+    return { summary: await deps.summarizer.summarize(input, context.signal), fellBack: false };
+  } catch (error) {
+    const unavailable = error instanceof JobError && error.code === 'summarizer_unavailable';
+    if (!unavailable || !deps.fallback || !context.lastAttempt) throw error;
+    log.warn('summarizer unavailable on the last attempt; using the built-in one', {
+      cause: error.message,
+    });
+    return { summary: await deps.fallback.summarize(input, context.signal), fellBack: true };
+  }
+}
+
+/** Form values are part of the content: they go after the page text. */
+function withFormFields(document: ExtractedDocument): string {
+  if (document.formFields.length === 0) return document.text;
+  return `${document.text}\n\nForm fields:\n${document.formFields.join('\n')}`;
+}
+
+function stageTimer(job: Job) {
+  let last = performance.now();
+  return (stage: string, fields: Record<string, string | number> = {}) => {
+    const now = performance.now();
+    log.debug('stage done', { job: job.id, attempt: job.attempts, stage, ms: Math.round(now - last), ...fields });
+    last = now;
+  };
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+import type { FailureCode } from '../errors.js';
+
+/**
+ * The answer a job ends with, stored as JSON in `jobs.result` before it is sent, and validated
+ * with this schema whenever it is read back.
+ */
+const summaryResult = z.object({
+  kind: z.literal('summary'),
+  pageCount: z.number().int().nonnegative(),
+  /** Pages that could not be read; the reply says how many. */
+  failedPages: z.number().int().nonnegative(),
+  /** Whether reading stopped at the text limit before the end of the document. */
+  truncated: z.boolean(),
+  gist: z.string(),
+  keyPoints: z.array(z.string()),
+  producer: z.string(),
+  /** Set when the configured model was unavailable and the built-in summary stood in. */
+  fellBack: z.boolean(),
+});
+
+const failureResult = z.object({
+  kind: z.literal('failure'),
+  code: z.string() as z.ZodType<FailureCode>,
+  message: z.string(),
+});
+
+export const jobResultSchema = z.discriminatedUnion('kind', [summaryResult, failureResult]);
+
+export type JobResult = z.infer<typeof jobResultSchema>;
+export type SummaryResult = z.infer<typeof summaryResult>;
+export type FailureResult = z.infer<typeof failureResult>;
