@@ -23,5 +23,5 @@ export interface ExtractedDocument {
   /** True when reading stopped at `maxChars` before the last page. */
   truncated: boolean;
   /** Counts of what clean-up removed, for the log (never the content). */
-  removed: { repeatedLines: number; pageNumbers: number; controlChars: number };
+  removed: { repeatedLines: number; pageNumbers: number; controlChars: number; stampLines: number };
 }
