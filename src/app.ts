@@ -151,10 +151,19 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
     res.send({});
   });
 
-  await bridge.listen(config.appservice.port, config.appservice.bind_address, 511, service.asAppService);
+  await bridge.listen(
+    config.appservice.port,
+    config.appservice.bind_address,
+    511,
+    service.asAppService,
+  );
   app.use(matrixErrorHandler);
   const port = listeningPort(service.asAppService, config.appservice.port);
-  log.info('appservice listening', { address: config.appservice.bind_address, port, bot: botUserId });
+  log.info('appservice listening', {
+    address: config.appservice.bind_address,
+    port,
+    bot: botUserId,
+  });
 
   await registerBot(intent, config.bot.display_name);
   await pingHomeserver(client, registration.getId() ?? '');
@@ -209,7 +218,10 @@ function createSummarizers(
 }
 
 async function registerBot(
-  intent: { ensureRegistered(force?: boolean): Promise<unknown>; setDisplayName(name: string): Promise<unknown> },
+  intent: {
+    ensureRegistered(force?: boolean): Promise<unknown>;
+    setDisplayName(name: string): Promise<unknown>;
+  },
   displayName: string,
 ): Promise<void> {
   try {

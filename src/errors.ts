@@ -32,7 +32,10 @@ interface FailureKind {
 
 const KINDS: Record<FailureCode, FailureKind> = {
   not_pdf: { retryable: false, message: 'This file is not a PDF, so I cannot summarize it.' },
-  empty_file: { retryable: false, message: 'This file is empty, so there is nothing to summarize.' },
+  empty_file: {
+    retryable: false,
+    message: 'This file is empty, so there is nothing to summarize.',
+  },
   password_protected: {
     retryable: false,
     message:

@@ -37,7 +37,12 @@ export class Inbox {
           case 'upload': {
             const { job, created } = this.jobs.enqueue(incoming.job, now);
             if (created) {
-              log.info('queued PDF', { job: job.id, room: job.roomId, event: job.eventId, txn: txnId });
+              log.info('queued PDF', {
+                job: job.id,
+                room: job.roomId,
+                event: job.eventId,
+                txn: txnId,
+              });
               after.push(() => this.reactions.uploaded(job));
             }
             break;

@@ -15,13 +15,18 @@ const log = logger('Main');
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      config: { type: 'string', short: 'c', default: process.env.CONFIG_PATH ?? 'config/config.yaml' },
+      config: {
+        type: 'string',
+        short: 'c',
+        default: process.env.CONFIG_PATH ?? 'config/config.yaml',
+      },
       'shutdown-grace-seconds': { type: 'string', default: '30' },
     },
   });
   if (existsSync('.env')) process.loadEnvFile('.env');
   const file = existsSync(values.config) ? values.config : undefined;
-  if (!file) log.warn('no config file; using defaults and the environment', { path: values.config });
+  if (!file)
+    log.warn('no config file; using defaults and the environment', { path: values.config });
   const config = loadConfig({ file, env: process.env });
   const bridge = await startBridge(config);
 

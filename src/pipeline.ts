@@ -43,7 +43,9 @@ export async function summarizeUpload(
       'too_large',
       `upload declares ${job.declaredSize} bytes; the limit is ${deps.limits.maxFileBytes}`,
       {
-        userMessage: `This file is ${mb(job.declaredSize)} MB; the most I can summarize is ${mb(deps.limits.maxFileBytes)} MB.`,
+        userMessage:
+          `This file is ${mb(job.declaredSize)} MB; ` +
+          `the most I can summarize is ${mb(deps.limits.maxFileBytes)} MB.`,
       },
     );
   }
@@ -53,6 +55,7 @@ export async function summarizeUpload(
   try {
     await deps.download(job, file, context.signal);
     stage('download');
+    log.debug('stage started', { job: job.id, attempt: job.attempts, stage: 'extract' });
     const document = await deps.extract(file, deps.limits, context.signal);
     stage('extract', { pages: document.pageCount, chars: document.text.length });
     await rm(file, { force: true });
@@ -103,7 +106,13 @@ function stageTimer(job: Job) {
   let last = performance.now();
   return (stage: string, fields: Record<string, string | number> = {}) => {
     const now = performance.now();
-    log.debug('stage done', { job: job.id, attempt: job.attempts, stage, ms: Math.round(now - last), ...fields });
+    log.debug('stage done', {
+      job: job.id,
+      attempt: job.attempts,
+      stage,
+      ms: Math.round(now - last),
+      ...fields,
+    });
     last = now;
   };
 }

@@ -66,8 +66,7 @@ describe('configuration', () => {
     assert.throws(
       () => loadConfig({ file, env: required }),
       (error: Error) =>
-        error instanceof ConfigError &&
-        /jobs\.max_worker_threads: .*>=\s*1/.test(error.message),
+        error instanceof ConfigError && /jobs\.max_worker_threads: .*>=\s*1/.test(error.message),
     );
   });
 

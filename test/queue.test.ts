@@ -68,7 +68,10 @@ describe('job queue', () => {
     const done = jobs.get(job.id)!;
     assert.equal(done.status, 'completed');
     assert.deepEqual(done.result, summary);
-    assert.deepEqual(jobs.undelivered(10).map((j) => j.id), [job.id]);
+    assert.deepEqual(
+      jobs.undelivered(10).map((j) => j.id),
+      [job.id],
+    );
     jobs.markDelivered(job.id, 3000);
     assert.deepEqual(jobs.undelivered(10), []);
   });
@@ -137,7 +140,9 @@ describe('job queue', () => {
 
   it('fails a job with a corrupt stored result instead of the process', () => {
     const { job } = jobs.enqueue(upload('$a'), 0);
-    database.sqlite.prepare("UPDATE jobs SET result = '{\"kind\":\"bogus\"}' WHERE id = ?").run(job.id);
+    database.sqlite
+      .prepare('UPDATE jobs SET result = \'{"kind":"bogus"}\' WHERE id = ?')
+      .run(job.id);
     assert.throws(() => jobs.get(job.id), /BadJobRow|invalid row/);
   });
 

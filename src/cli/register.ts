@@ -20,7 +20,10 @@ const { values } = parseArgs({
 });
 
 try {
-  const config = loadConfig({ file: existsSync(values.config) ? values.config : undefined, env: process.env });
+  const config = loadConfig({
+    file: existsSync(values.config) ? values.config : undefined,
+    env: process.env,
+  });
   const url = values.url ?? `http://${config.appservice.bind_address}:${config.appservice.port}`;
   const output = values.output ?? config.appservice.registration_path;
   if (existsSync(output) && !values.force) {

@@ -32,11 +32,19 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'EXTRACT_TIMEOUT_SECONDS', key: 'limits.extract_timeout_seconds', type: 'number' },
   { variable: 'WORKER_MEMORY_MB', key: 'limits.worker_memory_mb', type: 'integer' },
   { variable: 'SUMMARIZER_BACKEND', key: 'summarizer.backend', type: 'string' },
-  { variable: 'SUMMARIZER_FALLBACK_TO_BUILTIN', key: 'summarizer.fallback_to_builtin', type: 'boolean' },
+  {
+    variable: 'SUMMARIZER_FALLBACK_TO_BUILTIN',
+    key: 'summarizer.fallback_to_builtin',
+    type: 'boolean',
+  },
   { variable: 'OPENAI_BASE_URL', key: 'summarizer.openai.base_url', type: 'string' },
   { variable: 'OPENAI_API_KEY', key: 'summarizer.openai.api_key', type: 'string' },
   { variable: 'OPENAI_MODEL', key: 'summarizer.openai.model', type: 'string' },
-  { variable: 'OPENAI_TIMEOUT_SECONDS', key: 'summarizer.openai.request_timeout_seconds', type: 'number' },
+  {
+    variable: 'OPENAI_TIMEOUT_SECONDS',
+    key: 'summarizer.openai.request_timeout_seconds',
+    type: 'number',
+  },
   { variable: 'LOG_LEVEL', key: 'logging.level', type: 'string' },
   { variable: 'LOG_FORMAT', key: 'logging.format', type: 'string' },
 ];
@@ -56,9 +64,10 @@ export function parseEnvValue(override: EnvOverride, raw: string): unknown {
     case 'integer':
     case 'number': {
       const value = Number(text);
+      const expected = override.type === 'integer' ? 'a whole number' : 'a number';
       const ok = text !== '' && Number.isFinite(value);
       if (!ok || (override.type === 'integer' && !Number.isInteger(value))) {
-        throw new Error(`${override.variable}: expected ${override.type === 'integer' ? 'a whole number' : 'a number'}, got "${raw}"`);
+        throw new Error(`${override.variable}: expected ${expected}, got "${raw}"`);
       }
       return value;
     }

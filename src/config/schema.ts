@@ -12,7 +12,9 @@ const seconds = (fallback: number, description: string) =>
 const homeserver = z.strictObject({
   url: z
     .url({ protocol: /^https?$/ })
-    .describe('Where the bridge reaches the homeserver\'s client-server API, e.g. "http://localhost:8008".'),
+    .describe(
+      'Where the bridge reaches the homeserver\'s client-server API, e.g. "http://localhost:8008".',
+    ),
   domain: z
     .string()
     .regex(/^[A-Za-z0-9.:-]+$/, 'expected a server name such as "example.org"')
@@ -46,17 +48,26 @@ const appservice = z
 
 const bot = z
   .strictObject({
-    display_name: z.string().default('PDF summarizer').describe('The bot\'s display name.'),
+    display_name: z.string().default('PDF summarizer').describe("The bot's display name."),
     allowed_inviters: z
-      .array(z.string().regex(/^(@[^:]+)?:[A-Za-z0-9.:-]+$|^\*$/, 'expected "@user:server", ":server" or "*"'))
+      .array(
+        z
+          .string()
+          .regex(/^(@[^:]+)?:[A-Za-z0-9.:-]+$|^\*$/, 'expected "@user:server", ":server" or "*"'),
+      )
       .default(['*'])
-      .describe('Who may invite the bot: user ids, ":server" for a whole homeserver, or "*" for anyone.'),
+      .describe(
+        'Who may invite the bot: user ids, ":server" for a whole homeserver, or "*" for anyone.',
+      ),
   })
   .prefault({});
 
 const jobs = z
   .strictObject({
-    db_path: z.string().default('data/jobs.sqlite').describe('The SQLite file that holds the job queue.'),
+    db_path: z
+      .string()
+      .default('data/jobs.sqlite')
+      .describe('The SQLite file that holds the job queue.'),
     download_dir: z
       .string()
       .default('data/downloads')
@@ -75,9 +86,15 @@ const jobs = z
       .max(20)
       .default(3)
       .describe('Retries after a transient fault (network, overload) before the job fails.'),
-    retry_delay_seconds: seconds(5, 'First delay before a retry; it doubles each time, with jitter.'),
+    retry_delay_seconds: seconds(
+      5,
+      'First delay before a retry; it doubles each time, with jitter.',
+    ),
     lease_seconds: seconds(60, 'How long a claimed job stays claimed without a heartbeat.'),
-    poll_seconds: seconds(5, 'How often due retries, expired claims and unsent replies are picked up.'),
+    poll_seconds: seconds(
+      5,
+      'How often due retries, expired claims and unsent replies are picked up.',
+    ),
     cleanup_hours: z
       .number()
       .positive()
@@ -112,7 +129,9 @@ const openai = z
     base_url: z
       .url({ protocol: /^https?$/ })
       .optional()
-      .describe('Base URL of an OpenAI-compatible API, e.g. "http://localhost:11434/v1" for Ollama.'),
+      .describe(
+        'Base URL of an OpenAI-compatible API, e.g. "http://localhost:11434/v1" for Ollama.',
+      ),
     api_key: z.string().default('').describe('API key; leave empty for servers that need none.'),
     model: z.string().default('').describe('Model name as the server knows it.'),
     request_timeout_seconds: seconds(120, 'Deadline for one request to the model.'),
@@ -133,11 +152,16 @@ const summarizer = z
     backend: z
       .enum(['auto', 'builtin', 'openai'])
       .default('auto')
-      .describe('"builtin" needs no network; "openai" uses the server below; "auto" picks openai when an API key or base URL is set.'),
+      .describe(
+        '"builtin" needs no network; "openai" uses the server below; ' +
+          '"auto" picks openai when an API key or base URL is set.',
+      ),
     fallback_to_builtin: z
       .boolean()
       .default(true)
-      .describe('When the model stays unavailable, answer with the built-in summary instead of an error.'),
+      .describe(
+        'When the model stays unavailable, answer with the built-in summary instead of an error.',
+      ),
     key_points: z.number().int().min(1).max(20).default(5).describe('Key points in a summary.'),
     openai,
   })
@@ -145,8 +169,14 @@ const summarizer = z
 
 const logging = z
   .strictObject({
-    level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Least severe level logged.'),
-    format: z.enum(['text', 'json']).default('text').describe('One line per record, as text or JSON.'),
+    level: z
+      .enum(['debug', 'info', 'warn', 'error'])
+      .default('info')
+      .describe('Least severe level logged.'),
+    format: z
+      .enum(['text', 'json'])
+      .default('text')
+      .describe('One line per record, as text or JSON.'),
   })
   .prefault({});
 

@@ -40,7 +40,9 @@ export const jobs = sqliteTable(
     index('jobs_status_run_after').on(table.status, table.runAfter),
     index('jobs_status_created_at').on(table.status, table.createdAt),
     // Small partial indexes: the replies still owed stay cheap to find among many old rows.
-    index('jobs_unacknowledged').on(table.createdAt).where(sql`acked_at IS NULL`),
+    index('jobs_unacknowledged')
+      .on(table.createdAt)
+      .where(sql`acked_at IS NULL`),
     index('jobs_undelivered')
       .on(table.updatedAt)
       .where(sql`delivered_at IS NULL AND status IN ('completed', 'failed')`),

@@ -65,7 +65,8 @@ export class GuardedAppService extends OpenAppService {
     const header = req.headers.authorization;
     const fromHeader =
       typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined;
-    const fromQuery = typeof req.query.access_token === 'string' ? req.query.access_token : undefined;
+    const fromQuery =
+      typeof req.query.access_token === 'string' ? req.query.access_token : undefined;
     const token = fromHeader ?? fromQuery;
     if (token === undefined) {
       res.status(401).send({ errcode: 'M_UNAUTHORIZED', error: 'No access token supplied.' });

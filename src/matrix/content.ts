@@ -49,13 +49,15 @@ function summaryMessage(job: Job, result: SummaryResult): NoticeContent {
   const html = [
     `<p><strong>Summary of <code>${escapeHtml(name)}</code></strong> (${pages})</p>`,
     `<p>${escapeHtml(gist)}</p>`,
-    points.length
-      ? `<p>Key points:</p><ul>${points.map((point) => `<li>${escapeHtml(point)}</li>`).join('')}</ul>`
-      : '',
+    points.length ? `<p>Key points:</p><ul>${points.map(listItem).join('')}</ul>` : '',
     notes.map((note) => `<p><em>${escapeHtml(note)}</em></p>`).join(''),
   ].join('');
 
   return reply(job, { body, html });
+}
+
+function listItem(text: string): string {
+  return `<li>${escapeHtml(text)}</li>`;
 }
 
 function summaryNotes(result: SummaryResult): string[] {
@@ -75,7 +77,9 @@ function failureMessage(job: Job, result: FailureResult): NoticeContent {
   const name = displayName(job.fileName);
   return reply(job, {
     body: `Sorry, I could not summarize "${name}". ${result.message}`,
-    html: `Sorry, I could not summarize <code>${escapeHtml(name)}</code>. ${escapeHtml(result.message)}`,
+    html:
+      `Sorry, I could not summarize <code>${escapeHtml(name)}</code>. ` +
+      escapeHtml(result.message),
   });
 }
 
@@ -89,7 +93,12 @@ function reply(job: Job, text: { body: string; html: string }): NoticeContent {
   // Inside a thread the reply stays in the thread; `is_falling_back: false` says the reply
   // relation is meant, not a stand-in for clients that do not know threads.
   const relation = job.threadRoot
-    ? { rel_type: 'm.thread', event_id: job.threadRoot, is_falling_back: false, 'm.in_reply_to': inReplyTo }
+    ? {
+        rel_type: 'm.thread',
+        event_id: job.threadRoot,
+        is_falling_back: false,
+        'm.in_reply_to': inReplyTo,
+      }
     : { 'm.in_reply_to': inReplyTo };
   return {
     msgtype: 'm.notice',
@@ -103,7 +112,10 @@ function reply(job: Job, text: { body: string; html: string }): NoticeContent {
 
 /** Shortens and cleans a file name before it is echoed back. */
 export function displayName(fileName: string): string {
-  const clean = neutralise(fileName.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, ''));
+  // Control characters and bidi overrides could garble the line or disguise the extension.
+  // eslint-disable-next-line no-control-regex
+  const unsafe = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
+  const clean = neutralise(fileName.replace(unsafe, ''));
   return clip(clean.trim() || 'file.pdf', 80);
 }
 

@@ -40,6 +40,8 @@ export function readMatrixFailure(error: unknown): MatrixFailure {
   const detail =
     status === undefined
       ? describe(error)
-      : `HTTP ${status}${errcode ? ` ${errcode}` : ''}${typeof e.error === 'string' ? `: ${e.error}` : ''}`;
+      : [`HTTP ${status}`, errcode, typeof e.error === 'string' ? `(${e.error})` : undefined]
+          .filter(Boolean)
+          .join(' ');
   return { status, errcode, retryAfterMs: retryAfter, transient, detail };
 }

@@ -35,7 +35,11 @@ export async function downloadMedia(options: DownloadOptions): Promise<{ bytes: 
 
   let response = await get(`${base}/_matrix/client/v1/media/download/${where}`, options, signal);
   if (await isUnknownEndpoint(response)) {
-    response = await get(`${base}/_matrix/media/v3/download/${where}?allow_remote=true`, options, signal);
+    response = await get(
+      `${base}/_matrix/media/v3/download/${where}?allow_remote=true`,
+      options,
+      signal,
+    );
   }
   if (!response.ok) throw await mediaError(response, options.mxcUrl);
 
@@ -66,7 +70,11 @@ export async function downloadMedia(options: DownloadOptions): Promise<{ bytes: 
   } catch (error) {
     await rm(partial, { force: true });
     if (error instanceof JobError) throw error;
-    throw new JobError('media_unavailable', `download of ${options.mxcUrl} broke off after ${bytes} bytes: ${describe(error)}`, { cause: error });
+    throw new JobError(
+      'media_unavailable',
+      `download of ${options.mxcUrl} broke off after ${bytes} bytes: ${describe(error)}`,
+      { cause: error },
+    );
   }
   return { bytes };
 }
@@ -79,7 +87,11 @@ async function get(url: string, options: DownloadOptions, signal: AbortSignal): 
       signal,
     });
   } catch (error) {
-    throw new JobError('media_unavailable', `cannot reach the homeserver for ${options.mxcUrl}: ${describe(error)}`, { cause: error });
+    throw new JobError(
+      'media_unavailable',
+      `cannot reach the homeserver for ${options.mxcUrl}: ${describe(error)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -87,7 +99,10 @@ async function get(url: string, options: DownloadOptions, signal: AbortSignal): 
 async function isUnknownEndpoint(response: Response): Promise<boolean> {
   if (response.status === 405) return true;
   if (response.status !== 404) return false;
-  const body = await response.clone().json().catch(() => undefined);
+  const body = await response
+    .clone()
+    .json()
+    .catch(() => undefined);
   return (body as { errcode?: unknown } | undefined)?.errcode === 'M_UNRECOGNIZED';
 }
 
@@ -95,7 +110,8 @@ async function mediaError(response: Response, mxcUrl: string): Promise<JobError>
   const body = (await response.json().catch(() => ({}))) as { errcode?: unknown; error?: unknown };
   const errcode = typeof body.errcode === 'string' ? body.errcode : 'none';
   const detail = `download of ${mxcUrl} answered ${response.status} (errcode ${errcode})`;
-  if (errcode === 'M_TOO_LARGE' || response.status === 413) return new JobError('too_large', detail);
+  if (errcode === 'M_TOO_LARGE' || response.status === 413)
+    return new JobError('too_large', detail);
   if (response.status === 404) return new JobError('media_missing', detail);
   const retryAfter = Number(response.headers.get('retry-after'));
   return new JobError('media_unavailable', detail, {
@@ -105,7 +121,11 @@ async function mediaError(response: Response, mxcUrl: string): Promise<JobError>
 
 function tooLarge(bytes: number, limit: number): JobError {
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-  return new JobError('too_large', `file is at least ${mb(bytes)} MB; the limit is ${mb(limit)} MB`, {
-    userMessage: `This file is larger than ${mb(limit)} MB, the most I can summarize.`,
-  });
+  return new JobError(
+    'too_large',
+    `file is at least ${mb(bytes)} MB; the limit is ${mb(limit)} MB`,
+    {
+      userMessage: `This file is larger than ${mb(limit)} MB, the most I can summarize.`,
+    },
+  );
 }

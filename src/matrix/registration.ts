@@ -24,7 +24,11 @@ export function createRegistration(options: NewRegistration): AppServiceRegistra
   registration.setHomeserverToken(AppServiceRegistration.generateToken());
   registration.setAppServiceToken(AppServiceRegistration.generateToken());
   registration.setSenderLocalpart(options.localpart);
-  registration.addRegexPattern('users', `@${escapeRegex(options.localpart)}:${escapeRegex(options.domain)}`, true);
+  registration.addRegexPattern(
+    'users',
+    `@${escapeRegex(options.localpart)}:${escapeRegex(options.domain)}`,
+    true,
+  );
   registration.setRateLimited(false);
   return registration;
 }
@@ -51,7 +55,9 @@ export function readRegistration(file: string): AppServiceRegistration {
     (key) => typeof object[key] !== 'string' || object[key] === '',
   );
   if (missing.length > 0) {
-    throw new RegistrationError(`registration ${file} lacks ${missing.join(', ')}; run npm run register`);
+    throw new RegistrationError(
+      `registration ${file} lacks ${missing.join(', ')}; run npm run register`,
+    );
   }
   if (typeof object.namespaces !== 'object' || object.namespaces === null) {
     throw new RegistrationError(`registration ${file} has no namespaces; Synapse would refuse it`);

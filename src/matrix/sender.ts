@@ -55,7 +55,12 @@ export class MatrixSender {
   }
 
   /** Sends and returns the event id; throws SendError when the homeserver will not take it. */
-  async send(roomId: string, content: object, txnId: string, signal?: AbortSignal): Promise<string> {
+  async send(
+    roomId: string,
+    content: object,
+    txnId: string,
+    signal?: AbortSignal,
+  ): Promise<string> {
     const path =
       `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}` +
       `/send/m.room.message/${encodeURIComponent(txnId)}`;
@@ -77,7 +82,13 @@ export class MatrixSender {
           this.maxDelayMs,
           failure.retryAfterMs ?? backoffDelay(attempt, this.initialDelayMs, this.maxDelayMs),
         );
-        log.warn('send failed, retrying', { room: roomId, txn: txnId, attempt, delay_ms: delay, cause: failure.detail });
+        log.warn('send failed, retrying', {
+          room: roomId,
+          txn: txnId,
+          attempt,
+          delay_ms: delay,
+          cause: failure.detail,
+        });
         await sleep(delay, signal);
       }
     }

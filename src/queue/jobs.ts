@@ -137,7 +137,11 @@ export class JobStore {
       .onConflictDoNothing({ target: jobs.eventId })
       .returning()
       .prepare();
-    this.byEventId = db.select().from(jobs).where(eq(jobs.eventId, param('eventId'))).prepare();
+    this.byEventId = db
+      .select()
+      .from(jobs)
+      .where(eq(jobs.eventId, param('eventId')))
+      .prepare();
     this.byId = db.select().from(jobs).where(eq(jobs.id, p.id)).prepare();
     this.claimNext = db
       .update(jobs)
@@ -148,11 +152,17 @@ export class JobStore {
         updatedAt: p.now,
       })
       .where(
-        sql`${jobs.id} = (SELECT ${jobs.id} FROM ${jobs} WHERE ${jobs.status} = 'pending' AND ${jobs.runAfter} <= ${p.now} ORDER BY ${jobs.runAfter}, ${jobs.id} LIMIT 1)`,
+        sql`${jobs.id} = (SELECT ${jobs.id} FROM ${jobs}
+          WHERE ${jobs.status} = 'pending' AND ${jobs.runAfter} <= ${p.now}
+          ORDER BY ${jobs.runAfter}, ${jobs.id} LIMIT 1)`,
       )
       .returning()
       .prepare();
-    const claimed = and(eq(jobs.id, p.id), eq(jobs.status, 'processing'), eq(jobs.attempts, p.attempt));
+    const claimed = and(
+      eq(jobs.id, p.id),
+      eq(jobs.status, 'processing'),
+      eq(jobs.attempts, p.attempt),
+    );
     this.renew = db.update(jobs).set({ leaseUntil: p.until }).where(claimed).prepare();
     this.retry = db
       .update(jobs)
@@ -223,7 +233,9 @@ export class JobStore {
 
   /** Extends a claim; false means the claim was lost and the work must stop. */
   renewLease(job: Job, now: number, leaseMs: number): boolean {
-    return this.renew.run({ id: job.id, attempt: job.attempts, until: now + leaseMs }).changes === 1;
+    return (
+      this.renew.run({ id: job.id, attempt: job.attempts, until: now + leaseMs }).changes === 1
+    );
   }
 
   /** Puts a claimed job back to pending until `runAfter`, keeping its attempt count. */
@@ -313,7 +325,12 @@ export class JobStore {
   }
 
   countByStatus(): Record<JobStatus, number> {
-    const counts: Record<JobStatus, number> = { pending: 0, processing: 0, completed: 0, failed: 0 };
+    const counts: Record<JobStatus, number> = {
+      pending: 0,
+      processing: 0,
+      completed: 0,
+      failed: 0,
+    };
     const rows = this.db
       .select({ status: jobs.status, n: sql<number>`count(*)` })
       .from(jobs)

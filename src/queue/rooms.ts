@@ -34,7 +34,11 @@ export class RoomStore {
   }
 
   markEncrypted(roomId: string, now: number): void {
-    this.db.update(rooms).set({ encrypted: true, updatedAt: now }).where(eq(rooms.roomId, roomId)).run();
+    this.db
+      .update(rooms)
+      .set({ encrypted: true, updatedAt: now })
+      .where(eq(rooms.roomId, roomId))
+      .run();
   }
 
   markEncryptionNoticeSent(roomId: string, now: number): void {
@@ -43,7 +47,12 @@ export class RoomStore {
 
   /** Invites not answered yet (crash between receiving and joining), oldest first. */
   pendingInvites(): RoomRow[] {
-    return this.db.select().from(rooms).where(eq(rooms.membership, 'invited')).orderBy(rooms.updatedAt).all();
+    return this.db
+      .select()
+      .from(rooms)
+      .where(eq(rooms.membership, 'invited'))
+      .orderBy(rooms.updatedAt)
+      .all();
   }
 
   /** Joined encrypted rooms that have not been told yet that the bot cannot read them. */

@@ -55,7 +55,8 @@ export class JobRunner {
   /** Resumes interrupted work at once, then polls. */
   async start(): Promise<void> {
     const released = this.deps.jobs.releaseAll(Date.now());
-    if (released > 0) log.info('resuming jobs interrupted by the last shutdown', { jobs: released });
+    if (released > 0)
+      log.info('resuming jobs interrupted by the last shutdown', { jobs: released });
     await this.deps.sweep?.();
     this.poll();
   }
@@ -111,11 +112,14 @@ export class JobRunner {
   private async run(job: Job): Promise<void> {
     const controller = new AbortController();
     this.controllers.set(job.id, controller);
-    const heartbeat = setInterval(() => {
-      if (!this.deps.jobs.renewLease(job, Date.now(), this.options.leaseMs)) {
-        controller.abort(new Error(`job ${job.id} lost its claim`));
-      }
-    }, Math.max(100, this.options.leaseMs / 3));
+    const heartbeat = setInterval(
+      () => {
+        if (!this.deps.jobs.renewLease(job, Date.now(), this.options.leaseMs)) {
+          controller.abort(new Error(`job ${job.id} lost its claim`));
+        }
+      },
+      Math.max(100, this.options.leaseMs / 3),
+    );
     const started = performance.now();
     const lastAttempt = job.attempts >= this.options.maxAttempts;
     let outcome: string;
@@ -150,11 +154,20 @@ export class JobRunner {
         this.options.maxRetryDelayMs ?? 600_000,
         Math.max(
           error.retryAfterMs ?? 0,
-          backoffDelay(job.attempts, this.options.retryDelayMs, this.options.maxRetryDelayMs ?? 600_000),
+          backoffDelay(
+            job.attempts,
+            this.options.retryDelayMs,
+            this.options.maxRetryDelayMs ?? 600_000,
+          ),
         ),
       );
       this.deps.jobs.reschedule(job, Date.now() + delay, detail, Date.now());
-      log.warn('attempt failed; will retry', { job: job.id, attempt: job.attempts, delay_ms: delay, cause: detail });
+      log.warn('attempt failed; will retry', {
+        job: job.id,
+        attempt: job.attempts,
+        delay_ms: delay,
+        cause: detail,
+      });
       return 'retry';
     }
     const message = error.retryable

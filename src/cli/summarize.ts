@@ -1,0 +1,99 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { loadConfig, resolveBackend } from '../config/load.js';
+import { toJobError } from '../errors.js';
+import { configureLogging, redact } from '../log.js';
+import { BuiltinSummarizer } from '../summarize/builtin.js';
+import { OpenAiSummarizer } from '../summarize/openai.js';
+import type { Summarizer } from '../summarize/types.js';
+import { WorkerPool } from '../worker/pool.js';
+
+/**
+ * Summarizes local PDFs without Matrix, through the same worker pool and summarizer the bridge
+ * uses: `npm run summarize -- file.pdf [more.pdf …] [--config config/config.yaml]`. For admins
+ * checking their set-up (model reachable, limits sensible) before they register the bridge.
+ */
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    config: { type: 'string', short: 'c', default: 'config/config.yaml' },
+    builtin: { type: 'boolean', default: false },
+  },
+});
+
+if (positionals.length === 0) {
+  console.error('usage: npm run summarize -- file.pdf [more.pdf …] [--config file] [--builtin]');
+  process.exit(2);
+}
+
+const configFile = existsSync(values.config) ? values.config : undefined;
+// The homeserver is irrelevant here; placeholders let a config without one load.
+const config = loadConfig({
+  file: configFile,
+  env: { HOMESERVER_URL: 'http://127.0.0.1', HOMESERVER_DOMAIN: 'localhost', ...process.env },
+});
+configureLogging({ level: config.logging.level === 'debug' ? 'debug' : 'warn' });
+redact(config.summarizer.openai.api_key);
+
+const pool = new WorkerPool({
+  size: Math.min(config.jobs.max_worker_threads, positionals.length),
+  memoryLimitMb: config.limits.worker_memory_mb,
+  taskTimeoutMs: config.limits.extract_timeout_seconds * 1000,
+});
+await pool.start();
+
+const builtin = new BuiltinSummarizer(pool, { maxKeyPoints: config.summarizer.key_points });
+const openai = config.summarizer.openai;
+const summarizer: Summarizer =
+  values.builtin || resolveBackend(config) === 'builtin'
+    ? builtin
+    : new OpenAiSummarizer({
+        baseUrl: openai.base_url!,
+        apiKey: openai.api_key,
+        model: openai.model,
+        requestTimeoutMs: openai.request_timeout_seconds * 1000,
+        maxAttempts: openai.max_attempts,
+        maxRetryAfterMs: openai.max_retry_after_seconds * 1000,
+        maxInputChars: openai.max_input_chars,
+        temperature: openai.temperature,
+        maxKeyPoints: config.summarizer.key_points,
+      });
+
+let failures = 0;
+for (const file of positionals) {
+  const started = performance.now();
+  try {
+    const bytes = statSync(file).size;
+    if (bytes > config.limits.max_file_mb * 1024 * 1024) {
+      throw new Error(`${file} is ${bytes} bytes; the limit is ${config.limits.max_file_mb} MB`);
+    }
+    const limits = { maxPages: config.limits.max_pages, maxChars: config.limits.max_text_chars };
+    const document = await pool.extract(path.resolve(file), limits);
+    const input = {
+      text: document.text,
+      fileName: path.basename(file),
+      pageCount: document.pageCount,
+    };
+    const summary = await summarizer.summarize(input, AbortSignal.timeout(600_000));
+    const ms = Math.round(performance.now() - started);
+    console.log(
+      `# ${path.basename(file)}: ${document.pageCount} pages, ` +
+        `${document.text.length} chars, ${summary.producer}, ${ms} ms`,
+    );
+    if (document.failedPages.length)
+      console.log(`(${document.failedPages.length} pages could not be read)`);
+    console.log('');
+    console.log(summary.gist);
+    for (const point of summary.keyPoints) console.log(`- ${point}`);
+    console.log('');
+  } catch (error) {
+    failures++;
+    const jobError = toJobError(error);
+    const told = jobError.code === 'internal' ? jobError.message : jobError.userMessage;
+    console.log(`# ${path.basename(file)}: not summarized (${jobError.code})\n${told}\n`);
+  }
+}
+await pool.close();
+process.exit(failures > 0 ? 1 : 0);
