@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 
+import { readFileSync } from 'node:fs';
+
 import { FakeLlmServer } from './support/llm-server.js';
+import { corpusFile } from './support/paths.js';
 import { BOT_USER_ID, Scenario, inReplyTo } from './support/scenario.js';
 
 function countJobs(dir: string, eventId: string): number {
@@ -188,6 +191,57 @@ describe('end to end with the built-in summarizer', function () {
     assert.equal(scenario.repliesTo(eventId).length, 2);
   });
 
+  it('answers an upload made inside a thread in that thread', async () => {
+    const root = await scenario.alice.sendMessage(scenario.roomId, {
+      msgtype: 'm.text',
+      body: 'Reports for this week',
+    });
+    const bytes = new Uint8Array(readFileSync(corpusFile('c001.pdf')));
+    const mxc = await scenario.alice.upload(bytes, {
+      fileName: 'c001.pdf',
+      contentType: 'application/pdf',
+    });
+    const eventId = await scenario.alice.sendMessage(scenario.roomId, {
+      msgtype: 'm.file',
+      body: 'c001.pdf',
+      url: mxc,
+      info: { mimetype: 'application/pdf', size: bytes.length },
+      'm.relates_to': { rel_type: 'm.thread', event_id: root },
+    });
+    const replies = await scenario.waitForAnswer(eventId);
+    for (const reply of replies) {
+      const relation = reply.content['m.relates_to'] as Record<string, unknown>;
+      assert.equal(relation.rel_type, 'm.thread');
+      assert.equal(relation.event_id, root);
+      assert.equal(inReplyTo(reply), eventId);
+    }
+  });
+
+  it('says once that it cannot read an encrypted room', async () => {
+    const roomId = await scenario.alice.createRoom({
+      invite: [BOT_USER_ID],
+      initialState: [
+        { type: 'm.room.encryption', stateKey: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } },
+      ],
+    });
+    const note = await scenario.hs.waitForEvent(
+      (e) => e.room_id === roomId && e.sender === BOT_USER_ID && e.type === 'm.room.message',
+      { timeoutMs: 15_000 },
+    );
+    assert.match(String(note.content.body), /encrypted.*cannot read/s);
+    // A second reason to say it (the encryption event arriving again) says nothing more.
+    await scenario.alice.sendState(roomId, 'm.room.encryption', '', {
+      algorithm: 'm.megolm.v1.aes-sha2',
+      rotation_period_ms: 604800000,
+    });
+    const probe = await scenario.uploadCorpus('c001.pdf');
+    await scenario.waitForAnswer(probe);
+    const notices = scenario.hs
+      .timeline(roomId)
+      .filter((e) => e.sender === BOT_USER_ID && e.type === 'm.room.message');
+    assert.equal(notices.length, 1);
+  });
+
   it('never writes its tokens to the log', () => {
     const log = scenario.bridge.logs.join('\n');
     assert.ok(log.length > 1000, 'there is a log to check');
@@ -209,7 +263,7 @@ describe('end to end with an OpenAI-compatible server', function () {
       config: {
         summarizer: {
           backend: 'openai',
-          openai: { base_url: url, api_key: apiKey, model: 'loopback-model' },
+          openai: { base_url: url, api_key: apiKey, model: 'loopback-model', max_attempts: 1 },
         },
       },
     });
@@ -247,9 +301,65 @@ describe('end to end with an OpenAI-compatible server', function () {
     );
   });
 
+  it('retries while the model fails, then answers with the built-in summary', async () => {
+    const before = llm.requests.length;
+    for (let i = 0; i < 4; i++) llm.faults.push({ status: 503, body: { error: 'loading' } });
+    const eventId = await scenario.uploadCorpus('c004.pdf');
+    const [working, summary] = await scenario.waitForAnswer(eventId, 60_000);
+    assert.match(String(working!.content.body), /^Working on/);
+    assert.match(String(summary!.content.body), /^Summary of "c004\.pdf" \(14 pages\)/);
+    assert.match(String(summary!.content.body), /AI summarizer was unavailable/);
+    assert.equal(llm.requests.length - before, 4, 'one request per attempt: 1 + 3 retries');
+    assert.equal(scenario.repliesTo(eventId).length, 2);
+  });
+
   it('never writes the API key to the log', () => {
     const log = scenario.bridge.logs.join('\n');
     assert.ok(!log.includes(apiKey));
     assert.ok(!log.includes(scenario.tokens.asToken));
+  });
+});
+
+describe('end to end with an older homeserver and an invite allow-list', function () {
+  this.timeout(120_000);
+  let scenario: Scenario;
+
+  before(async () => {
+    scenario = await Scenario.start({
+      homeserver: { authenticatedMedia: false },
+      config: { bot: { allowed_inviters: ['@alice:test.localhost'] } },
+    });
+    await scenario.roomWithBot();
+  });
+  after(async () => {
+    await scenario?.stop();
+  });
+
+  it('declines, with a reason, an invite from a user not on the allow-list', async () => {
+    const bob = scenario.hs.clientFor(await scenario.hs.registerUser('bob'));
+    const roomId = await bob.createRoom({ invite: [BOT_USER_ID] });
+    const leave = await scenario.hs.waitForEvent(
+      (e) =>
+        e.room_id === roomId &&
+        e.type === 'm.room.member' &&
+        e.state_key === BOT_USER_ID &&
+        e.content.membership === 'leave',
+      { timeoutMs: 15_000 },
+    );
+    assert.match(String(leave.content.reason), /only accepts invites/);
+  });
+
+  it('downloads from the legacy media endpoint when the server lacks the new one', async () => {
+    const eventId = await scenario.uploadCorpus('c001.pdf');
+    const [, summary] = await scenario.waitForAnswer(eventId);
+    assert.match(String(summary!.content.body), /^Summary of/);
+    const media = scenario.hs.requests.filter((r) => r.path.includes('/download/'));
+    assert.deepEqual(
+      media.map((r) => [r.path.split('/download/')[0], r.status]),
+      [
+        ['/_matrix/client/v1/media', 404],
+        ['/_matrix/media/v3', 200],
+      ],
+    );
   });
 });

@@ -131,6 +131,14 @@ describe('job queue', () => {
     assert.equal(jobs.claim(5000, 1000)?.attempts, 2);
   });
 
+  it('gives a job back without counting the attempt when it is released', () => {
+    jobs.enqueue(upload('$a'), 0);
+    const claimed = jobs.claim(0, 1000)!;
+    assert.ok(jobs.release(claimed, 10));
+    assert.equal(jobs.get(claimed.id)?.status, 'pending');
+    assert.equal(jobs.claim(10, 1000)?.attempts, 1);
+  });
+
   it('claims the oldest due job first', () => {
     jobs.enqueue(upload('$late'), 20);
     jobs.enqueue(upload('$early'), 10);

@@ -18,7 +18,8 @@ import { jobResultSchema, type JobResult } from './result.js';
  * - `claim` takes the oldest due pending job in one `UPDATE … RETURNING`, counts the attempt and
  *   sets a lease. The runner renews the lease while it works.
  * - A processing job whose lease lapsed (its process died) goes back to pending with its attempt
- *   count kept; so does every processing job at start-up.
+ *   count kept; so does every processing job at start-up. A job interrupted by a graceful
+ *   shutdown is released without counting the attempt.
  * - `finish` stores the answer (a summary or a failure) before anything is sent.
  * - Two replies are owed for every job: the "working on it" notice (`acked_at`) and the answer
  *   (`delivered_at`). Each is marked only after the homeserver accepted it.
@@ -110,6 +111,7 @@ export class JobStore {
   private readonly claimNext;
   private readonly renew;
   private readonly retry;
+  private readonly giveBack;
   private readonly complete;
   private readonly acked;
   private readonly delivered;
@@ -171,6 +173,17 @@ export class JobStore {
         leaseUntil: null,
         runAfter: p.until,
         lastError: param('error'),
+        updatedAt: p.now,
+      })
+      .where(claimed)
+      .prepare();
+    this.giveBack = db
+      .update(jobs)
+      .set({
+        status: 'pending',
+        attempts: sql`${jobs.attempts} - 1`,
+        leaseUntil: null,
+        runAfter: p.now,
         updatedAt: p.now,
       })
       .where(claimed)
@@ -242,6 +255,14 @@ export class JobStore {
   reschedule(job: Job, runAfter: number, error: string, now: number): boolean {
     const params = { id: job.id, attempt: job.attempts, until: runAfter, error, now };
     return this.retry.run(params).changes === 1;
+  }
+
+  /**
+   * Returns a claimed job to pending without counting the attempt: the bridge is shutting down
+   * and the job never got a fair try.
+   */
+  release(job: Job, now: number): boolean {
+    return this.giveBack.run({ id: job.id, attempt: job.attempts, now }).changes === 1;
   }
 
   /** Stores the answer of a claimed job. False means the claim was lost meanwhile. */

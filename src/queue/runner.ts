@@ -122,9 +122,13 @@ export class JobRunner {
     );
     const started = performance.now();
     const lastAttempt = job.attempts >= this.options.maxAttempts;
+    const fields: Record<string, string | number> = {};
     let outcome: string;
     try {
+      if (job.attempts > this.options.maxAttempts) throw crashedTooOften(job);
       const summary = await this.deps.work(job, { signal: controller.signal, lastAttempt });
+      fields.pages = summary.pageCount;
+      fields.producer = summary.producer;
       outcome = this.store(job, summary, null) ? 'completed' : 'claim lost';
     } catch (error) {
       outcome = this.handleFailure(job, toJobError(error), controller.signal.aborted);
@@ -137,6 +141,7 @@ export class JobRunner {
       attempt: `${job.attempts}/${this.options.maxAttempts}`,
       ms: Math.round(performance.now() - started),
       result: outcome,
+      ...fields,
     });
     if (outcome === 'completed' || outcome.startsWith('failed')) void this.deps.deliver(job);
     this.wake();
@@ -145,7 +150,7 @@ export class JobRunner {
   private handleFailure(job: Job, error: JobError, aborted: boolean): string {
     if (aborted && this.stopping) {
       // Shutting down: leave the job for the next start without spending an attempt's result.
-      this.deps.jobs.reschedule(job, Date.now(), 'interrupted by shutdown', Date.now());
+      this.deps.jobs.release(job, Date.now());
       return 'interrupted';
     }
     const detail = `${error.code}: ${error.message}`;
@@ -182,4 +187,14 @@ export class JobRunner {
   private store(job: Job, result: JobResult, error: string | null): boolean {
     return this.deps.jobs.finish(job, result, error, Date.now());
   }
+}
+
+/**
+ * A job claimed more often than it may be attempted: its earlier attempts never reported back,
+ * so the bridge stopped while working on it each time (a file that crashes the process, say).
+ */
+function crashedTooOften(job: Job): JobError {
+  return new JobError('internal', `job ${job.id} was interrupted ${job.attempts - 1} times`, {
+    userMessage: 'I could not finish this file: reading it kept getting interrupted.',
+  });
 }
