@@ -1,4 +1,5 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import path from 'node:path';
 
 import { Bridge, Logger as BridgeLogger } from 'matrix-appservice-bridge';
@@ -180,9 +181,15 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
     stop(graceMs = 30_000) {
       stopped ??= (async () => {
         log.info('shutting down', { running_jobs: runner.running, grace_ms: graceMs });
-        await service.asAppService.close().catch(() => undefined);
+        // Stop accepting transactions first: the homeserver keeps what it could not deliver
+        // and sends it after the restart.
+        const server = httpServer(service.asAppService);
+        const closed = service.asAppService.close().catch(() => undefined);
+        server?.closeIdleConnections();
         await runner.stop(graceMs);
         await replies.settle();
+        server?.closeAllConnections();
+        await closed;
         await pool.close();
         database.close();
         log.info('stopped');
@@ -256,8 +263,12 @@ async function sweepDownloads(dir: string): Promise<void> {
   if (names.length > 0) log.info('removed files left by an earlier run', { files: names.length });
 }
 
+/** The node:http server the library started (it keeps it in an undeclared field). */
+function httpServer(service: unknown): Server | undefined {
+  return (service as { server?: Server }).server;
+}
+
 function listeningPort(service: unknown, fallback: number): number {
-  const server = (service as { server?: { address(): unknown } }).server;
-  const address = server?.address() as { port?: number } | null | undefined;
-  return address?.port ?? fallback;
+  const address = httpServer(service)?.address();
+  return typeof address === 'object' && address ? address.port : fallback;
 }

@@ -18,6 +18,8 @@ export interface BridgeProcessOptions {
   config?: Record<string, Record<string, unknown>>;
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Extra command-line arguments for the entry point. */
+  args?: string[];
   /** Copy each log line to this process's stderr as well. */
   echo?: boolean;
 }
@@ -40,7 +42,8 @@ export class BridgeProcess {
   static async start(options: BridgeProcessOptions): Promise<BridgeProcess> {
     const configPath = path.join(options.dir, 'config.yaml');
     writeFileSync(configPath, stringifyYaml(bridgeConfig(options)));
-    const child = spawn(process.execPath, [MAIN_SCRIPT, '--config', configPath], {
+    const args = [MAIN_SCRIPT, '--config', configPath, ...(options.args ?? [])];
+    const child = spawn(process.execPath, args, {
       cwd: options.dir,
       env: { PATH: process.env.PATH ?? '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 import { createRegistration } from '../../src/matrix/registration.js';
@@ -22,11 +23,15 @@ export class Scenario {
   roomId = '';
   alice!: HumanClient;
 
+  /** Log lines of bridge processes that were stopped or killed, oldest first. */
+  readonly earlierLogs: string[] = [];
+
   private constructor(
     readonly hs: TestHomeserver,
-    readonly bridge: BridgeProcess,
+    public bridge: BridgeProcess,
     readonly dir: string,
     readonly tokens: { asToken: string; hsToken: string },
+    private readonly bridgeOptions: BridgeProcessOptions,
     private readonly cleanup: () => void,
   ) {}
 
@@ -35,6 +40,8 @@ export class Scenario {
       config?: BridgeProcessOptions['config'];
       env?: Record<string, string>;
       homeserver?: Partial<ConstructorParameters<typeof TestHomeserver>[0]>;
+      /** Listen on one port across restarts, as a deployed bridge does. */
+      fixedPort?: boolean;
     } = {},
   ): Promise<Scenario> {
     const tmp = tempDir('pdfsum-e2e-');
@@ -52,23 +59,42 @@ export class Scenario {
       ...options.homeserver,
     });
     await hs.start();
-    const bridge = await BridgeProcess.start({
+    const port = options.fixedPort ? await freePort() : 0;
+    const config = { ...options.config };
+    config.appservice = { ...config.appservice, port };
+    const bridgeOptions: BridgeProcessOptions = {
       dir: tmp.dir,
       homeserverUrl: hs.url,
       domain: SERVER_NAME,
       registrationPath,
-      config: options.config,
+      config,
       env: options.env,
       echo: process.env.ECHO_BRIDGE_LOGS === '1',
-    });
+    };
+    const bridge = await BridgeProcess.start(bridgeOptions);
     hs.setAppserviceUrl(`http://127.0.0.1:${bridge.port}`);
     const tokens = {
       asToken: registration.getAppServiceToken()!,
       hsToken: registration.getHomeserverToken()!,
     };
-    const scenario = new Scenario(hs, bridge, tmp.dir, tokens, tmp.cleanup);
+    const scenario = new Scenario(hs, bridge, tmp.dir, tokens, bridgeOptions, tmp.cleanup);
     scenario.alice = hs.clientFor(await hs.registerUser('alice'));
     return scenario;
+  }
+
+  /** Starts a new bridge process on the same database, after the last one stopped or died. */
+  async restartBridge(): Promise<void> {
+    if (this.bridge.child.exitCode === null && this.bridge.child.signalCode === null) {
+      throw new Error('the bridge is still running');
+    }
+    this.earlierLogs.push(...this.bridge.logs);
+    this.bridge = await BridgeProcess.start(this.bridgeOptions);
+    this.hs.setAppserviceUrl(`http://127.0.0.1:${this.bridge.port}`);
+  }
+
+  /** Every log line of every bridge process of this scenario. */
+  allLogs(): string[] {
+    return [...this.earlierLogs, ...this.bridge.logs];
   }
 
   /** Creates a room, invites the bot and waits until it has joined. */
@@ -131,4 +157,13 @@ export function inReplyTo(event: ClientEvent): string | undefined {
   const relation = event.content['m.relates_to'] as
     { 'm.in_reply_to'?: { event_id?: string } } | undefined;
   return relation?.['m.in_reply_to']?.event_id;
+}
+
+/** A port that was free a moment ago, for a bridge that must keep its port across restarts. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -10,7 +10,24 @@ export interface CannedResponse {
   headers?: Record<string, string>;
 }
 
-export type FaultAction = CannedResponse | 'drop' | { delayMs: number };
+/**
+ * - a canned answer, sent instead of running the handler;
+ * - `'drop'`: the socket is destroyed before the handler runs (nothing happens);
+ * - `'drop-answer'`: the handler runs (an event is stored, say), then the socket is destroyed
+ *   instead of answering, as when a connection breaks after the server did the work;
+ * - `{ truncateAfterBytes }`: the handler runs and its answer is cut off after that many bytes
+ *   of body, with the full Content-Length announced (a download that breaks off halfway);
+ * - `{ delayMs }`: the handler runs after a delay;
+ * - `{ delayAnswerMs }`: the handler runs at once and its answer is sent after a delay, so a
+ *   client that dies meanwhile never learns that its request succeeded.
+ */
+export type FaultAction =
+  | CannedResponse
+  | 'drop'
+  | 'drop-answer'
+  | { truncateAfterBytes: number }
+  | { delayMs: number }
+  | { delayAnswerMs: number };
 
 export interface FaultSpec {
   /** Matches any method when absent. */

@@ -15,8 +15,8 @@ export interface RecordedRequest {
   /** The status sent; 0 when a fault dropped the connection. */
   status: number;
   errcode?: string;
-  /** Set when an injected fault answered or dropped the request. */
-  fault?: 'canned' | 'drop';
+  /** Set when an injected fault answered, dropped or cut short the request. */
+  fault?: 'canned' | 'drop' | 'drop-answer' | 'truncated';
 }
 
 const CORS_HEADERS = {
@@ -76,6 +76,18 @@ function send(res: ServerResponse, reply: Reply, record: RecordedRequest): void 
   res.end(text);
 }
 
+/** Announces the whole body, sends only its first bytes, then breaks the connection. */
+function sendTruncated(res: ServerResponse, reply: Reply, bytes: number, record: RecordedRequest) {
+  const body = 'bytes' in reply ? reply.bytes : Buffer.from(JSON.stringify(reply.json));
+  record.status = reply.status;
+  res.writeHead(reply.status, {
+    ...CORS_HEADERS,
+    ...('bytes' in reply ? reply.headers : { 'Content-Type': 'application/json' }),
+    'Content-Length': body.length,
+  });
+  res.write(body.subarray(0, Math.min(bytes, body.length)), () => res.socket?.destroy());
+}
+
 function sendCanned(res: ServerResponse, canned: CannedResponse, record: RecordedRequest): void {
   const isText = typeof canned.body === 'string' || canned.body === undefined;
   const text = isText ? ((canned.body as string | undefined) ?? '') : JSON.stringify(canned.body);
@@ -109,14 +121,29 @@ export function createFrontend(options: FrontendOptions) {
         req.socket.destroy();
         return;
       }
-      if (fault && 'delayMs' in fault) await delay(fault.delayMs);
-      else if (fault) return sendCanned(res, fault, record);
+      if (fault && typeof fault === 'object' && 'delayMs' in fault) await delay(fault.delayMs);
+      else if (fault && typeof fault === 'object' && 'status' in fault) {
+        return sendCanned(res, fault, record);
+      }
 
       if (method === 'OPTIONS') return send(res, { status: 200, json: {} }, record);
       const { route, params } = options.router.match(method, path);
       const body = await readBody(req, options.maxBodyBytes, route);
       ctx = { method, path, params, query, headers: req.headers, body };
-      send(res, await route.handler(ctx), record);
+      const reply = await route.handler(ctx);
+      if (fault === 'drop-answer') {
+        record.fault = 'drop-answer';
+        req.socket.destroy();
+        return;
+      }
+      if (fault && typeof fault === 'object' && 'delayAnswerMs' in fault) {
+        await delay(fault.delayAnswerMs);
+      }
+      if (fault && typeof fault === 'object' && 'truncateAfterBytes' in fault) {
+        record.fault = 'truncated';
+        return sendTruncated(res, reply, fault.truncateAfterBytes, record);
+      }
+      send(res, reply, record);
     } catch (error) {
       if (!(error instanceof MatrixError)) {
         options.internalErrors.push(error instanceof Error ? error : new Error(String(error)));
