@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import Database from 'better-sqlite3';
@@ -114,6 +114,7 @@ describe('crash safety', function () {
     for (const [eventId, count] of counts) {
       assert.deepEqual(count, { working: 1, final: 1 }, `answers to ${eventId}`);
     }
+    assert.deepEqual(readdirSync(path.join(scenario.dir, 'downloads')), [], 'no file left');
     const botMessages = scenario.hs
       .timeline(scenario.roomId)
       .filter((e) => e.sender === BOT_USER_ID && e.type === 'm.room.message');
@@ -175,13 +176,17 @@ describe('crash safety', function () {
     }
   });
 
-  it('makes no second job for a replayed event after a restart', async () => {
+  it('makes no second job for a replayed event after a restart, and sweeps leftovers', async () => {
     scenario = await Scenario.start({ fixedPort: true });
     await scenario.roomWithBot();
     const eventId = await scenario.uploadCorpus('c001.pdf');
     await waitForAllAnswers(scenario, [eventId], 30_000);
     await scenario.bridge.kill();
+    const leftover = path.join(scenario.dir, 'downloads', 'job-99.pdf.part');
+    writeFileSync(leftover, 'half a download');
     await scenario.restartBridge();
+    await scenario.bridge.waitForLog(/removed files left by an earlier run files=1/);
+    assert.ok(!existsSync(leftover), 'the leftover download was swept at start-up');
 
     const event = scenario.hs.timeline(scenario.roomId).find((e) => e.event_id === eventId)!;
     const txnId = scenario.hs.transactions.find((t) =>

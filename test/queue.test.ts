@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { openDatabase, type OpenDatabase } from '../src/db/client.js';
@@ -152,6 +153,25 @@ describe('job queue', () => {
       .prepare('UPDATE jobs SET result = \'{"kind":"bogus"}\' WHERE id = ?')
       .run(job.id);
     assert.throws(() => jobs.get(job.id), /BadJobRow|invalid row/);
+  });
+
+  it('keeps the database file from growing under steady load with clean-up', () => {
+    const sizes: number[] = [];
+    let next = 0;
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 2000; i++) {
+        const { job } = jobs.enqueue(upload(`$e${next++}`), round * 10);
+        const claimed = jobs.claim(round * 10, 1000)!;
+        jobs.finish(claimed, summary, null, round * 10);
+        jobs.markDelivered(job.id, round * 10);
+      }
+      jobs.deleteDeliveredBefore(round * 10);
+      database.sqlite.pragma('wal_checkpoint(PASSIVE)');
+      const wal = `${file}-wal`;
+      sizes.push(statSync(file).size + (existsSync(wal) ? statSync(wal).size : 0));
+    }
+    // Each round adds 2,000 rows and deletes the previous round's: the freed pages are reused.
+    assert.ok(sizes[5]! <= sizes[1]! * 1.1, `sizes by round: ${sizes.join(', ')}`);
   });
 
   it('deletes only delivered jobs older than the cut-off', () => {
