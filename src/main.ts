@@ -20,7 +20,6 @@ async function main(): Promise<void> {
         short: 'c',
         default: process.env.CONFIG_PATH ?? 'config/config.yaml',
       },
-      'shutdown-grace-seconds': { type: 'string', default: '30' },
     },
   });
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -30,7 +29,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ file, env: process.env });
   const bridge = await startBridge(config);
 
-  const graceMs = Number(values['shutdown-grace-seconds']) * 1000;
+  const graceMs = config.jobs.shutdown_grace_seconds * 1000;
   const shutdown = (signal: string) => {
     log.info('received signal', { signal });
     bridge.stop(graceMs).then(

@@ -24,6 +24,8 @@ export interface PipelineContext {
   signal: AbortSignal;
   /** True on the job's last allowed attempt: the fallback may then stand in. */
   lastAttempt: boolean;
+  /** Filled with the milliseconds each stage took, for the job's outcome line. */
+  timings: Record<string, number>;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function summarizeUpload(
   }
 
   const file = path.join(deps.downloadDir, `job-${job.id}.pdf`);
-  const stage = stageTimer(job);
+  const stage = stageTimer(job, context.timings);
   try {
     await deps.download(job, file, context.signal);
     stage('download');
@@ -102,17 +104,14 @@ function withFormFields(document: ExtractedDocument): string {
   return `${document.text}\n\nForm fields:\n${document.formFields.join('\n')}`;
 }
 
-function stageTimer(job: Job) {
+/** Logs each stage's end and records how long it took. */
+function stageTimer(job: Job, timings: Record<string, number>) {
   let last = performance.now();
   return (stage: string, fields: Record<string, string | number> = {}) => {
     const now = performance.now();
-    log.debug('stage done', {
-      job: job.id,
-      attempt: job.attempts,
-      stage,
-      ms: Math.round(now - last),
-      ...fields,
-    });
+    const ms = Math.round(now - last);
+    timings[`${stage}_ms`] = ms;
+    log.debug('stage done', { job: job.id, attempt: job.attempts, stage, ms, ...fields });
     last = now;
   };
 }

@@ -27,6 +27,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'JOB_LEASE_SECONDS', key: 'jobs.lease_seconds', type: 'number' },
   { variable: 'COMPLETED_JOB_POLL_SECONDS', key: 'jobs.poll_seconds', type: 'number' },
   { variable: 'JOB_CLEANUP_HOURS', key: 'jobs.cleanup_hours', type: 'number' },
+  { variable: 'SHUTDOWN_GRACE_SECONDS', key: 'jobs.shutdown_grace_seconds', type: 'number' },
   { variable: 'MAX_FILE_MB', key: 'limits.max_file_mb', type: 'number' },
   { variable: 'MAX_PAGES', key: 'limits.max_pages', type: 'integer' },
   { variable: 'EXTRACT_TIMEOUT_SECONDS', key: 'limits.extract_timeout_seconds', type: 'number' },

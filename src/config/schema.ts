@@ -95,6 +95,10 @@ const jobs = z
       5,
       'How often due retries, expired claims and unsent replies are picked up.',
     ),
+    shutdown_grace_seconds: seconds(
+      30,
+      'On SIGTERM, how long running jobs may finish; the rest resume at the next start.',
+    ),
     cleanup_hours: z
       .number()
       .positive()

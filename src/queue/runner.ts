@@ -12,7 +12,10 @@ const log = logger('Runner');
 export interface RunnerDeps {
   jobs: JobStore;
   /** Does the work of one claimed job. Rejects with a JobError on failure. */
-  work(job: Job, context: { signal: AbortSignal; lastAttempt: boolean }): Promise<SummaryResult>;
+  work(
+    job: Job,
+    context: { signal: AbortSignal; lastAttempt: boolean; timings: Record<string, number> },
+  ): Promise<SummaryResult>;
   /** Sends the replies a job owes; resolves true once the homeserver has taken them. */
   acknowledge(job: Job): Promise<boolean>;
   deliver(job: Job): Promise<boolean>;
@@ -122,11 +125,16 @@ export class JobRunner {
     );
     const started = performance.now();
     const lastAttempt = job.attempts >= this.options.maxAttempts;
+    const timings: Record<string, number> = {};
     const fields: Record<string, string | number> = {};
     let outcome: string;
     try {
       if (job.attempts > this.options.maxAttempts) throw crashedTooOften(job);
-      const summary = await this.deps.work(job, { signal: controller.signal, lastAttempt });
+      const summary = await this.deps.work(job, {
+        signal: controller.signal,
+        lastAttempt,
+        timings,
+      });
       fields.pages = summary.pageCount;
       fields.producer = summary.producer;
       outcome = this.store(job, summary, null) ? 'completed' : 'claim lost';
@@ -142,6 +150,7 @@ export class JobRunner {
       ms: Math.round(performance.now() - started),
       result: outcome,
       ...fields,
+      ...timings,
     });
     if (outcome === 'completed' || outcome.startsWith('failed')) void this.deps.deliver(job);
     this.wake();
