@@ -126,6 +126,7 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
       pollMs: config.jobs.poll_seconds * 1000,
       retryDelayMs: config.jobs.retry_delay_seconds * 1000,
       cleanupAfterMs: config.jobs.cleanup_hours * 3600 * 1000,
+      jobTimeoutMs: config.limits.job_timeout_seconds * 1000,
     },
   );
 

@@ -30,6 +30,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'SHUTDOWN_GRACE_SECONDS', key: 'jobs.shutdown_grace_seconds', type: 'number' },
   { variable: 'MAX_FILE_MB', key: 'limits.max_file_mb', type: 'number' },
   { variable: 'MAX_PAGES', key: 'limits.max_pages', type: 'integer' },
+  { variable: 'JOB_TIMEOUT_SECONDS', key: 'limits.job_timeout_seconds', type: 'number' },
   { variable: 'EXTRACT_TIMEOUT_SECONDS', key: 'limits.extract_timeout_seconds', type: 'number' },
   { variable: 'WORKER_MEMORY_MB', key: 'limits.worker_memory_mb', type: 'integer' },
   { variable: 'SUMMARIZER_BACKEND', key: 'summarizer.backend', type: 'string' },

@@ -117,6 +117,10 @@ const limits = z
       .positive()
       .default(4_000_000)
       .describe('Text kept from one PDF; reading stops there.'),
+    job_timeout_seconds: seconds(
+      900,
+      'Deadline for one attempt at a job, from download to summary, whatever each stage allows.',
+    ),
     download_timeout_seconds: seconds(60, 'Deadline for downloading one file.'),
     extract_timeout_seconds: seconds(180, 'Deadline for reading one PDF in a worker thread.'),
     worker_memory_mb: z

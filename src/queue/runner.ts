@@ -35,6 +35,8 @@ export interface RunnerOptions {
   maxRetryDelayMs?: number;
   /** Delivered jobs older than this are deleted at each poll. */
   cleanupAfterMs: number;
+  /** Deadline for one attempt at a job; past it the job fails as taking too long. */
+  jobTimeoutMs: number;
 }
 
 /**
@@ -123,6 +125,10 @@ export class JobRunner {
       },
       Math.max(100, this.options.leaseMs / 3),
     );
+    const deadline = setTimeout(() => {
+      const limit = Math.round(this.options.jobTimeoutMs / 1000);
+      controller.abort(new JobError('timed_out', `job ${job.id} took longer than ${limit} s`));
+    }, this.options.jobTimeoutMs);
     const started = performance.now();
     const lastAttempt = job.attempts >= this.options.maxAttempts;
     const timings: Record<string, number> = {};
@@ -139,8 +145,13 @@ export class JobRunner {
       fields.producer = summary.producer;
       outcome = this.store(job, summary, null) ? 'completed' : 'claim lost';
     } catch (error) {
-      outcome = this.handleFailure(job, toJobError(error), controller.signal.aborted);
+      // When the job was stopped (deadline, lost claim), that reason explains the failure
+      // better than whatever the interrupted stage threw.
+      const reason: unknown = controller.signal.reason;
+      const cause = reason instanceof JobError ? reason : toJobError(error);
+      outcome = this.handleFailure(job, cause, controller.signal.aborted);
     } finally {
+      clearTimeout(deadline);
       clearInterval(heartbeat);
       this.controllers.delete(job.id);
     }
