@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { userPath } from '../src/cli/args.js';
 import { writeTextPdf } from '../test/support/pdf-writer.js';
 import { BOT_USER_ID, Scenario } from '../test/support/scenario.js';
 import { SAMPLE_PAGES, SAMPLE_TITLE } from './sample-document.js';
@@ -11,7 +12,11 @@ import { SAMPLE_PAGES, SAMPLE_TITLE } from './sample-document.js';
  * registration, invites the bot into a room as a user would, uploads a PDF (the given one, or a
  * generated sample), and prints the room's conversation.
  */
-const file = process.argv[2];
+const file = process.argv[2] ? userPath(process.argv[2]) : undefined;
+if (file && !existsSync(file)) {
+  console.error(`demo: no such file: ${file}`);
+  process.exit(2);
+}
 const bytes = file ? new Uint8Array(readFileSync(file)) : writeTextPdf(SAMPLE_PAGES, SAMPLE_TITLE);
 const fileName = file ? path.basename(file) : 'garden-report.pdf';
 

@@ -153,12 +153,19 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
     res.send({});
   });
 
+  // The profile is set before any room is joined: a later change would post a membership
+  // event into every room the bot is in.
+  await registerBot(intent, config.bot.display_name);
+  await runner.recover();
   await bridge.listen(
     config.appservice.port,
     config.appservice.bind_address,
     511,
     service.asAppService,
   );
+  app.use((_req, res) => {
+    res.status(404).send({ errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
+  });
   app.use(matrixErrorHandler);
   const port = listeningPort(service.asAppService, config.appservice.port);
   log.info('appservice listening', {
@@ -167,9 +174,8 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
     bot: botUserId,
   });
 
-  await registerBot(intent, config.bot.display_name);
+  runner.start();
   await pingHomeserver(client, registration.getId() ?? '');
-  await runner.start();
   for (const room of rooms.pendingInvites()) void invites.handle(room.roomId);
   for (const room of rooms.owedEncryptionNotices()) {
     void invites.sendEncryptionNotice(room.roomId).catch(() => undefined);

@@ -92,7 +92,9 @@ const KINDS: Record<FailureCode, FailureKind> = {
   },
   summarizer_rejected: {
     retryable: false,
-    message: 'The summarizer refused this document. The bridge administrator has been told.',
+    message:
+      'The summarizer refused the request, which usually means it is not set up correctly. ' +
+      'The bridge administrator can find the details in its log.',
   },
   internal: {
     retryable: false,

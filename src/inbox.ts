@@ -35,6 +35,9 @@ export class Inbox {
         const incoming = classifyEvent(event, this.identity);
         switch (incoming.kind) {
           case 'upload': {
+            // A file sent unencrypted into an encrypted room is still not summarized there:
+            // the summary would be posted in the clear. The room was told once why.
+            if (this.rooms.get(incoming.job.roomId)?.encrypted) break;
             const { job, created } = this.jobs.enqueue(incoming.job, now);
             if (created) {
               log.info('queued PDF', {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 
 import { startBridge } from './app.js';
+import { commandLine } from './cli/args.js';
+import { loadEnvironment } from './config/environment.js';
 import { loadConfig } from './config/load.js';
 import { describe } from './errors.js';
 import { logger } from './log.js';
@@ -13,24 +14,28 @@ const log = logger('Main');
  * the command line, loads the configuration, starts the bridge and wires the signals.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      config: {
-        type: 'string',
-        short: 'c',
-        default: process.env.CONFIG_PATH ?? 'config/config.yaml',
-      },
-    },
-  });
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const file = existsSync(values.config) ? values.config : undefined;
-  if (!file)
-    log.warn('no config file; using defaults and the environment', { path: values.config });
-  const config = loadConfig({ file, env: process.env });
+  // A signal during start-up is kept and acted on once the bridge is up and can drain.
+  let received: string | undefined;
+  let onSignal: (signal: string) => void = (signal) => {
+    received = signal;
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+
+  const { values } = commandLine(
+    { options: { config: { type: 'string', short: 'c', default: 'config/config.yaml' } } },
+    'node dist/src/main.js [--config config/config.yaml]',
+  );
+  const configPath = values.config;
+  const file = existsSync(configPath) ? configPath : undefined;
+  if (!file) {
+    log.warn('no config file; using defaults and the environment', { path: configPath });
+  }
+  const config = loadConfig({ file, env: loadEnvironment() });
   const bridge = await startBridge(config);
 
   const graceMs = config.jobs.shutdown_grace_seconds * 1000;
-  const shutdown = (signal: string) => {
+  onSignal = (signal: string) => {
     log.info('received signal', { signal });
     bridge.stop(graceMs).then(
       () => process.exit(0),
@@ -40,8 +45,7 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  if (received) onSignal(received);
 }
 
 process.on('unhandledRejection', (reason) => {

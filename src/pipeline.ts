@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import { JobError } from './errors.js';
+import { formatBytes } from './format.js';
 import { logger } from './log.js';
 import type { ExtractLimits, ExtractedDocument } from './pdf/types.js';
 import type { Job } from './queue/jobs.js';
@@ -40,15 +41,11 @@ export async function summarizeUpload(
 ): Promise<SummaryResult> {
   if (!job.mxcUrl) throw new JobError('bad_upload', `job ${job.id} has no valid mxc URI`);
   if (job.declaredSize !== null && job.declaredSize > deps.limits.maxFileBytes) {
-    const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    const limit = formatBytes(deps.limits.maxFileBytes);
     throw new JobError(
       'too_large',
       `upload declares ${job.declaredSize} bytes; the limit is ${deps.limits.maxFileBytes}`,
-      {
-        userMessage:
-          `This file is ${mb(job.declaredSize)} MB; ` +
-          `the most I can summarize is ${mb(deps.limits.maxFileBytes)} MB.`,
-      },
+      { userMessage: `This file is larger than ${limit}, the most I can summarize.` },
     );
   }
 
@@ -69,6 +66,8 @@ export async function summarizeUpload(
     return {
       kind: 'summary',
       pageCount: document.pageCount,
+      pagesRead: document.pagesRead,
+      formFields: document.formFields,
       failedPages: document.failedPages.length,
       truncated: document.truncated,
       gist: summary.gist,
@@ -89,17 +88,21 @@ async function summarizeWithFallback(
   try {
     return { summary: await deps.summarizer.summarize(input, context.signal), fellBack: false };
   } catch (error) {
-    const unavailable = error instanceof JobError && error.code === 'summarizer_unavailable';
-    if (!unavailable || !deps.fallback || !context.lastAttempt) throw error;
-    log.warn('summarizer unavailable on the last attempt; using the built-in one', {
-      cause: error.message,
-    });
+    if (!(error instanceof JobError) || !deps.fallback) throw error;
+    // A refusal (bad key, unknown model) will not change on retry: fall back at once. An
+    // outage might end: fall back only when no attempt is left.
+    const refused = error.code === 'summarizer_rejected';
+    const unavailable = error.code === 'summarizer_unavailable' && context.lastAttempt;
+    if (!refused && !unavailable) throw error;
+    const fields = { cause: error.message };
+    if (refused) log.error('summarizer refused the request; using the built-in one', fields);
+    else log.warn('summarizer unavailable on the last attempt; using the built-in one', fields);
     return { summary: await deps.fallback.summarize(input, context.signal), fellBack: true };
   }
 }
 
 /** Form values are part of the content: they go after the page text. */
-function withFormFields(document: ExtractedDocument): string {
+export function withFormFields(document: ExtractedDocument): string {
   if (document.formFields.length === 0) return document.text;
   return `${document.text}\n\nForm fields:\n${document.formFields.join('\n')}`;
 }

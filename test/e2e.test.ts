@@ -178,6 +178,30 @@ describe('end to end with the built-in summarizer', function () {
     assert.equal(countJobs(scenario.dir, event.event_id), 0);
   });
 
+  it('answers malformed transactions with Matrix errors and keeps serving', async () => {
+    const push = (id: string, body: unknown) => scenario.hs.pushRawTransaction(id, body);
+    const cases: Array<[unknown, number, string | undefined]> = [
+      ['{not json', 400, 'M_NOT_JSON'],
+      [{ events: 5 }, 400, 'M_BAD_JSON'],
+      [[null], 400, 'M_BAD_JSON'],
+      // Junk inside a well-formed list is skipped, not a reason to make the server retry.
+      [{ events: [null, 7, { type: 'm.room.message' }] }, 200, undefined],
+      [{ events: [], 'de.sorunome.msc2409.ephemeral': 5 }, 200, undefined],
+    ];
+    for (const [index, [body, status, errcode]] of cases.entries()) {
+      const answer = await push(`junk-${index}`, body);
+      assert.equal(answer.status, status, JSON.stringify(body));
+      assert.equal((answer.body as { errcode?: string }).errcode, errcode);
+    }
+    const unknown = await fetch(`http://127.0.0.1:${scenario.bridge.port}/_matrix/app/v1/nope`);
+    assert.equal(unknown.status, 404);
+    assert.equal(((await unknown.json()) as { errcode: string }).errcode, 'M_UNRECOGNIZED');
+
+    const eventId = await scenario.uploadCorpus('c001.pdf');
+    await scenario.waitForAnswer(eventId);
+    assert.ok(!scenario.bridge.logs.some((line) => /unhandled rejection/.test(line)));
+  });
+
   it('makes one job for an event sent twice, in a replayed or a new transaction', async () => {
     const eventId = await scenario.uploadCorpus('c001.pdf');
     await scenario.waitForAnswer(eventId);
@@ -308,7 +332,7 @@ describe('end to end with an OpenAI-compatible server', function () {
     const [working, summary] = await scenario.waitForAnswer(eventId, 60_000);
     assert.match(String(working!.content.body), /^Working on/);
     assert.match(String(summary!.content.body), /^Summary of "c004\.pdf" \(14 pages\)/);
-    assert.match(String(summary!.content.body), /AI summarizer was unavailable/);
+    assert.match(String(summary!.content.body), /AI summarizer could not be used/);
     assert.equal(llm.requests.length - before, 4, 'one request per attempt: 1 + 3 retries');
     assert.equal(scenario.repliesTo(eventId).length, 2);
   });

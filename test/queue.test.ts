@@ -23,6 +23,8 @@ function upload(eventId: string): NewJob {
 const summary: JobResult = {
   kind: 'summary',
   pageCount: 3,
+  pagesRead: 3,
+  formFields: [],
   failedPages: 0,
   truncated: false,
   gist: 'A gist.',

@@ -36,7 +36,7 @@ describe('registration', () => {
     assert.match(String(written.hs_token), /^[0-9a-f]{64}$/);
     assert.notEqual(written.as_token, written.hs_token);
     assert.deepEqual(written.namespaces, {
-      users: [{ regex: '@summarizer:example\\.org', exclusive: true }],
+      users: [{ regex: '^@summarizer:example\\.org$', exclusive: true }],
     });
     assert.equal(statSync(file).mode & 0o077, 0, 'not readable by others');
   });
@@ -54,6 +54,8 @@ describe('registration', () => {
     const registration = readRegistration(file);
     assert.ok(registration.isUserMatch('@summarizer:example.org', true));
     assert.ok(!registration.isUserMatch('@summarizerX:example.org', false));
+    assert.ok(!registration.isUserMatch('@summarizer:example.org.evil.test', false));
+    assert.ok(!registration.isUserMatch('@x@summarizer:example.org', false));
     assert.ok(!registration.isUserMatch('@alice:example.org', false));
   });
 

@@ -1,28 +1,32 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 
+import { loadEnvironment } from '../config/environment.js';
 import { loadConfig } from '../config/load.js';
 import { createRegistration, writeRegistration } from '../matrix/registration.js';
+import { commandLine } from './args.js';
 
 /**
  * Writes the registration file that the homeserver admin gives to Synapse:
  * `npm run register -- --url http://bridge-host:9000 [--config config/config.yaml]`.
  */
-const { values } = parseArgs({
-  options: {
-    config: { type: 'string', short: 'c', default: 'config/config.yaml' },
-    url: { type: 'string', short: 'u' },
-    localpart: { type: 'string', short: 'l', default: 'summarizer' },
-    id: { type: 'string', default: 'pdf-summarizer' },
-    output: { type: 'string', short: 'f' },
-    force: { type: 'boolean', default: false },
+const { values } = commandLine(
+  {
+    options: {
+      config: { type: 'string', short: 'c', default: 'config/config.yaml' },
+      url: { type: 'string', short: 'u' },
+      localpart: { type: 'string', short: 'l', default: 'summarizer' },
+      id: { type: 'string', default: 'pdf-summarizer' },
+      output: { type: 'string', short: 'f' },
+      force: { type: 'boolean', default: false },
+    },
   },
-});
+  'npm run register -- --url URL [--config FILE] [--localpart NAME] [--output FILE] [--force]',
+);
 
 try {
   const config = loadConfig({
     file: existsSync(values.config) ? values.config : undefined,
-    env: process.env,
+    env: loadEnvironment(),
   });
   const url = values.url ?? `http://${config.appservice.bind_address}:${config.appservice.port}`;
   const output = values.output ?? config.appservice.registration_path;

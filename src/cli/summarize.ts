@@ -1,38 +1,45 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
+import { loadEnvironment } from '../config/environment.js';
 import { loadConfig, resolveBackend } from '../config/load.js';
 import { toJobError } from '../errors.js';
 import { configureLogging, redact } from '../log.js';
 import { BuiltinSummarizer } from '../summarize/builtin.js';
 import { OpenAiSummarizer } from '../summarize/openai.js';
 import type { Summarizer } from '../summarize/types.js';
+import { withFormFields } from '../pipeline.js';
 import { WorkerPool } from '../worker/pool.js';
+import { commandLine, userPath } from './args.js';
 
 /**
  * Summarizes local PDFs without Matrix, through the same worker pool and summarizer the bridge
  * uses: `npm run summarize -- file.pdf [more.pdf …] [--config config/config.yaml]`. For admins
  * checking their set-up (model reachable, limits sensible) before they register the bridge.
  */
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    config: { type: 'string', short: 'c', default: 'config/config.yaml' },
-    builtin: { type: 'boolean', default: false },
+const USAGE = 'npm run summarize -- file.pdf [more.pdf …] [--config FILE] [--builtin]';
+const { values, positionals } = commandLine(
+  {
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c', default: 'config/config.yaml' },
+      builtin: { type: 'boolean', default: false },
+    },
   },
-});
+  USAGE,
+);
 
 if (positionals.length === 0) {
-  console.error('usage: npm run summarize -- file.pdf [more.pdf …] [--config file] [--builtin]');
+  console.error(`usage: ${USAGE}`);
   process.exit(2);
 }
 
-const configFile = existsSync(values.config) ? values.config : undefined;
+const configPath = userPath(values.config);
+const configFile = existsSync(configPath) ? configPath : undefined;
 // The homeserver is irrelevant here; placeholders let a config without one load.
 const config = loadConfig({
   file: configFile,
-  env: { HOMESERVER_URL: 'http://127.0.0.1', HOMESERVER_DOMAIN: 'localhost', ...process.env },
+  env: { HOMESERVER_URL: 'http://127.0.0.1', HOMESERVER_DOMAIN: 'localhost', ...loadEnvironment() },
 });
 configureLogging({ level: config.logging.level === 'debug' ? 'debug' : 'warn' });
 redact(config.summarizer.openai.api_key);
@@ -62,7 +69,7 @@ const summarizer: Summarizer =
       });
 
 let failures = 0;
-for (const file of positionals) {
+for (const file of positionals.map(userPath)) {
   const started = performance.now();
   try {
     const bytes = statSync(file).size;
@@ -70,9 +77,9 @@ for (const file of positionals) {
       throw new Error(`${file} is ${bytes} bytes; the limit is ${config.limits.max_file_mb} MB`);
     }
     const limits = { maxPages: config.limits.max_pages, maxChars: config.limits.max_text_chars };
-    const document = await pool.extract(path.resolve(file), limits);
+    const document = await pool.extract(file, limits);
     const input = {
-      text: document.text,
+      text: withFormFields(document),
       fileName: path.basename(file),
       pageCount: document.pageCount,
     };
@@ -87,6 +94,8 @@ for (const file of positionals) {
     console.log('');
     console.log(summary.gist);
     for (const point of summary.keyPoints) console.log(`- ${point}`);
+    if (document.formFields.length) console.log('Filled-in form fields:');
+    for (const field of document.formFields) console.log(`  ${field}`);
     console.log('');
   } catch (error) {
     failures++;

@@ -59,7 +59,9 @@ function readYaml(file: string): Record<string, unknown> {
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`config file ${file}: expected a mapping of keys at the top level`);
   }
-  return parsed as Record<string, unknown>;
+  // A section whose keys are all commented out reads as null: treat it as empty.
+  const sections = Object.entries(parsed as Record<string, unknown>).filter(([, v]) => v !== null);
+  return Object.fromEntries(sections);
 }
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
@@ -83,6 +85,12 @@ function describeIssues(error: z.ZodError): string[] {
         const hint = guess ? `; did you mean "${guess}"?` : `; known keys: ${known.join(', ')}`;
         return `${issue.path.length ? at + '.' : ''}${key}: unknown key${hint}`;
       });
+    }
+    if (issue.path.length === 1 && issue.path[0] === 'homeserver') {
+      return [
+        'homeserver: missing; set homeserver.url and homeserver.domain in the config file ' +
+          '(see config/config.sample.yaml) or HOMESERVER_URL and HOMESERVER_DOMAIN',
+      ];
     }
     return [`${at}: ${issue.message}`];
   });

@@ -6,8 +6,9 @@ import { z } from 'zod';
  * environment variables override single keys (see `env.ts`).
  */
 
+/** A duration in seconds: up to a day, so every timer built from it stays within range. */
 const seconds = (fallback: number, description: string) =>
-  z.number().positive().default(fallback).describe(description);
+  z.number().positive().max(86_400).default(fallback).describe(description);
 
 const homeserver = z.strictObject({
   url: z

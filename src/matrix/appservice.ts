@@ -87,8 +87,14 @@ export class GuardedAppService extends OpenAppService {
       return;
     }
     const txnId = req.params.txnId ?? '';
+    // The library reads every event's `type` and iterates the ephemeral list; anything else
+    // would make it throw after the events were stored, and the homeserver retry forever.
+    const wellFormed = events.filter(
+      (event): event is ClientEvent => typeof event === 'object' && event !== null,
+    );
+    req.body = { events: wellFormed };
     try {
-      this.guard.persist(txnId, events);
+      this.guard.persist(txnId, wellFormed);
     } catch (error) {
       log.error('could not store a transaction; the homeserver will resend it', {
         txn: txnId,
@@ -102,11 +108,11 @@ export class GuardedAppService extends OpenAppService {
   }
 }
 
-function transactionEvents(body: unknown): ClientEvent[] | undefined {
+function transactionEvents(body: unknown): unknown[] | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const events = (body as { events?: unknown }).events;
   if (events === undefined) return [];
-  return Array.isArray(events) ? (events as ClientEvent[]) : undefined;
+  return Array.isArray(events) ? events : undefined;
 }
 
 function sameToken(given: string, expected: string): boolean {

@@ -16,8 +16,13 @@ export interface NoticeContent {
   'm.relates_to'?: Record<string, unknown>;
 }
 
-/** Events are limited to 64 KiB; the text of one reply is kept well below that. */
-const MAX_BODY_CHARS = 24_000;
+/**
+ * Events are limited to 64 KiB as the homeserver stores them (with their envelope), so the
+ * content of one reply is kept under 60,000 bytes of JSON.
+ */
+const MAX_CONTENT_BYTES = 60_000;
+const MAX_GIST_CHARS = 8_000;
+const MAX_POINT_CHARS = 2_000;
 
 export function acknowledgement(job: Job): NoticeContent {
   const name = displayName(job.fileName);
@@ -32,54 +37,89 @@ export function answer(job: Job, result: JobResult): NoticeContent {
 }
 
 function summaryMessage(job: Job, result: SummaryResult): NoticeContent {
+  let gist = clip(neutralise(result.gist), MAX_GIST_CHARS);
+  let points = result.keyPoints.map(cleanPoint).filter(Boolean).slice(0, 20);
+  let shortened = false;
+  // Shorten until the event fits: drop key points from the end, then halve the gist.
+  for (;;) {
+    const content = renderSummary(job, result, { gist, points, shortened });
+    if (contentBytes(content) <= MAX_CONTENT_BYTES) return content;
+    shortened = true;
+    if (points.length > 0) points = points.slice(0, -1);
+    else gist = clip(gist, Math.floor(gist.length / 2));
+  }
+}
+
+function renderSummary(
+  job: Job,
+  result: SummaryResult,
+  text: { gist: string; points: string[]; shortened: boolean },
+): NoticeContent {
   const name = displayName(job.fileName);
   const pages = `${result.pageCount} page${result.pageCount === 1 ? '' : 's'}`;
-  const notes = summaryNotes(result);
-  const gist = clip(neutralise(result.gist), MAX_BODY_CHARS / 2);
-  const points = result.keyPoints.map((point) => clip(neutralise(point), 2_000)).slice(0, 20);
+  const fields = result.formFields.map((field) => clip(neutralise(field), 300)).slice(0, 30);
+  const notes = summaryNotes(result, text.shortened);
 
   const body = [
     `Summary of "${name}" (${pages})`,
     '',
-    gist,
-    ...(points.length ? ['', 'Key points:', ...points.map((point) => `• ${point}`)] : []),
+    text.gist,
+    ...section('Key points:', text.points),
+    ...section('Filled-in form fields:', fields),
     ...(notes.length ? ['', ...notes] : []),
   ].join('\n');
 
   const html = [
     `<p><strong>Summary of <code>${escapeHtml(name)}</code></strong> (${pages})</p>`,
-    `<p>${escapeHtml(gist)}</p>`,
-    points.length ? `<p>Key points:</p><ul>${points.map(listItem).join('')}</ul>` : '',
+    `<p>${escapeHtml(text.gist)}</p>`,
+    htmlList('Key points:', text.points),
+    htmlList('Filled-in form fields:', fields),
     notes.map((note) => `<p><em>${escapeHtml(note)}</em></p>`).join(''),
   ].join('');
 
   return reply(job, { body, html });
 }
 
-function listItem(text: string): string {
-  return `<li>${escapeHtml(text)}</li>`;
+function section(title: string, items: string[]): string[] {
+  return items.length ? ['', title, ...items.map((item) => `• ${item}`)] : [];
 }
 
-function summaryNotes(result: SummaryResult): string[] {
+function htmlList(title: string, items: string[]): string {
+  if (items.length === 0) return '';
+  const list = items.map((item) => `<li>${escapeHtml(item)}</li>`).join('');
+  return `<p>${escapeHtml(title)}</p><ul>${list}</ul>`;
+}
+
+/** A key point without bullets the PDF's own text may have carried. */
+function cleanPoint(point: string): string {
+  return clip(neutralise(point.replace(/^[\s•·▪◦●‣∙*–-]+/u, '').trim()), MAX_POINT_CHARS);
+}
+
+function summaryNotes(result: SummaryResult, shortened: boolean): string[] {
   const notes: string[] = [];
   if (result.failedPages > 0) {
     const of = result.failedPages === 1 ? 'page' : 'pages';
     notes.push(`${result.failedPages} ${of} could not be read; this summary covers the rest.`);
   }
-  if (result.truncated) notes.push('The document is very long; only its first part was read.');
-  if (result.fellBack) {
-    notes.push('The AI summarizer was unavailable, so this is a built-in extractive summary.');
+  if (result.truncated) {
+    notes.push(
+      `The document is very long; only its first ${result.pagesRead} of ` +
+        `${result.pageCount} pages were read.`,
+    );
   }
+  if (result.fellBack) {
+    notes.push('The AI summarizer could not be used, so this is a built-in extractive summary.');
+  }
+  if (shortened) notes.push('This summary was shortened to fit in one message.');
   return notes;
 }
 
 function failureMessage(job: Job, result: FailureResult): NoticeContent {
   const name = displayName(job.fileName);
+  const message = clip(neutralise(result.message), 2_000);
   return reply(job, {
-    body: `Sorry, I could not summarize "${name}". ${result.message}`,
-    html:
-      `Sorry, I could not summarize <code>${escapeHtml(name)}</code>. ` +
-      escapeHtml(result.message),
+    body: `Sorry, I could not summarize "${name}". ${message}`,
+    html: `Sorry, I could not summarize <code>${escapeHtml(name)}</code>. ` + escapeHtml(message),
   });
 }
 
@@ -114,7 +154,7 @@ function reply(job: Job, text: { body: string; html: string }): NoticeContent {
 export function displayName(fileName: string): string {
   // Control characters and bidi overrides could garble the line or disguise the extension.
   // eslint-disable-next-line no-control-regex
-  const unsafe = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
+  const unsafe = /[\u0000-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
   const clean = neutralise(fileName.replace(unsafe, ''));
   return clip(clean.trim() || 'file.pdf', 80);
 }
@@ -133,7 +173,14 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-function clip(text: string, max: number): string {
+/** Shortens text to `max` UTF-16 units, never splitting a surrogate pair. */
+export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
-  return text.slice(0, max - 1).trimEnd() + '…';
+  let end = max - 1;
+  if (/[\uD800-\uDBFF]/.test(text[end - 1] ?? '')) end--;
+  return text.slice(0, end).trimEnd() + '…';
+}
+
+function contentBytes(content: NoticeContent): number {
+  return Buffer.byteLength(JSON.stringify(content));
 }

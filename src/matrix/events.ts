@@ -89,7 +89,7 @@ function classifyMessage(event: ClientEvent): Incoming {
   const info = (content.info ?? {}) as Record<string, unknown>;
   const fileName = pickFileName(content);
   const mimetype = typeof info.mimetype === 'string' ? info.mimetype.toLowerCase() : null;
-  const looksLikePdf = mimetype === 'application/pdf' || /\.pdf$/i.test(fileName);
+  const looksLikePdf = PDF_TYPES.has(mimetype ?? '') || /\.pdf$/i.test(fileName);
   if (!looksLikePdf) return { kind: 'ignore', reason: 'not a PDF' };
   // Files in encrypted rooms carry `file` (with keys) instead of `url`; those are not readable
   // here and the room was told so when the bot joined.
@@ -118,6 +118,9 @@ function classifyMessage(event: ClientEvent): Incoming {
     },
   };
 }
+
+/** The media types PDFs are sent with in practice, besides the registered one. */
+const PDF_TYPES = new Set(['application/pdf', 'application/x-pdf', 'application/acrobat']);
 
 function pickFileName(content: Record<string, unknown>): string {
   const name = typeof content.filename === 'string' ? content.filename : content.body;

@@ -4,6 +4,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import { JobError, describe } from '../errors.js';
+import { formatBytes } from '../format.js';
 import { parseMxc } from './mxc.js';
 
 export interface DownloadOptions {
@@ -120,12 +121,7 @@ async function mediaError(response: Response, mxcUrl: string): Promise<JobError>
 }
 
 function tooLarge(bytes: number, limit: number): JobError {
-  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-  return new JobError(
-    'too_large',
-    `file is at least ${mb(bytes)} MB; the limit is ${mb(limit)} MB`,
-    {
-      userMessage: `This file is larger than ${mb(limit)} MB, the most I can summarize.`,
-    },
-  );
+  return new JobError('too_large', `file is at least ${bytes} bytes; the limit is ${limit}`, {
+    userMessage: `This file is larger than ${formatBytes(limit)}, the most I can summarize.`,
+  });
 }

@@ -24,9 +24,11 @@ export function createRegistration(options: NewRegistration): AppServiceRegistra
   registration.setHomeserverToken(AppServiceRegistration.generateToken());
   registration.setAppServiceToken(AppServiceRegistration.generateToken());
   registration.setSenderLocalpart(options.localpart);
+  // Anchored at both ends: the library tests namespaces with an unanchored search, so without
+  // them "@summarizer:example.org.evil.test" would count as the bridge's own user.
   registration.addRegexPattern(
     'users',
-    `@${escapeRegex(options.localpart)}:${escapeRegex(options.domain)}`,
+    `^@${escapeRegex(options.localpart)}:${escapeRegex(options.domain)}$`,
     true,
   );
   registration.setRateLimited(false);

@@ -9,12 +9,16 @@ import type { FailureCode } from '../errors.js';
 const summaryResult = z.object({
   kind: z.literal('summary'),
   pageCount: z.number().int().nonnegative(),
+  /** Pages read before the text limit stopped reading (all of them unless truncated). */
+  pagesRead: z.number().int().nonnegative(),
   /** Pages that could not be read; the reply says how many. */
   failedPages: z.number().int().nonnegative(),
   /** Whether reading stopped at the text limit before the end of the document. */
   truncated: z.boolean(),
   gist: z.string(),
   keyPoints: z.array(z.string()),
+  /** Filled-in values of a form, shown as they are ("Label: value"). */
+  formFields: z.array(z.string()).default([]),
   producer: z.string(),
   /** Set when the configured model was unavailable and the built-in summary stood in. */
   fellBack: z.boolean(),

@@ -48,6 +48,7 @@ export class JobRunner {
   private readonly queue: PQueue;
   private readonly controllers = new Map<number, AbortController>();
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
   private stopping = false;
 
   constructor(
@@ -57,17 +58,27 @@ export class JobRunner {
     this.queue = new PQueue({ concurrency: options.concurrency });
   }
 
-  /** Resumes interrupted work at once, then polls. */
-  async start(): Promise<void> {
+  /**
+   * Returns the jobs a dead process had claimed to the queue and removes its downloads. Call it
+   * before anything can wake the runner: nothing of this process is running yet.
+   */
+  async recover(): Promise<void> {
     const released = this.deps.jobs.releaseAll(Date.now());
-    if (released > 0)
+    if (released > 0) {
       log.info('resuming jobs interrupted by the last shutdown', { jobs: released });
+    }
     await this.deps.sweep?.();
+  }
+
+  /** Starts claiming and polling; until then `wake()` does nothing. */
+  start(): void {
+    this.started = true;
     this.poll();
   }
 
   /** Claims as many due jobs as there is room for. Safe to call any time, often. */
   wake(): void {
+    if (!this.started) return;
     while (!this.stopping && this.queue.pending + this.queue.size < this.options.concurrency) {
       const job = this.deps.jobs.claim(Date.now(), this.options.leaseMs);
       if (!job) break;

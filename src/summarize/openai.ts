@@ -36,8 +36,9 @@ export interface OpenAiSummarizerOptions {
    */
   maxAttempts?: number;
   /**
-   * Longest wait the server's `Retry-After` may impose between attempts, in milliseconds. The
-   * full value it asked for is still reported as `retryAfterMs` when attempts run out.
+   * Longest wait the server's `Retry-After` may impose, in milliseconds: between attempts here,
+   * and as the `retryAfterMs` reported when attempts run out (the job's next try waits no
+   * longer than this either).
    * @default 30000
    */
   maxRetryAfterMs?: number;
@@ -144,7 +145,13 @@ export class OpenAiSummarizer implements Summarizer {
         throw new JobError('summarizer_rejected', detail, { cause: failure });
       }
       if (attempt >= maxAttempts) {
-        throw new JobError('summarizer_unavailable', detail, { retryAfterMs, cause: failure });
+        throw new JobError('summarizer_unavailable', detail, {
+          retryAfterMs:
+            retryAfterMs === undefined
+              ? undefined
+              : Math.min(retryAfterMs, this.settings.maxRetryAfterMs),
+          cause: failure,
+        });
       }
 
       const waitMs =
