@@ -57,7 +57,7 @@ describe('OpenAiSummarizer against a loopback OpenAI-compatible server', functio
   });
 
   after(() => {
-    configureLogging({ level: 'info', write: (line) => process.stderr.write(line + '\n') });
+    configureLogging({ level: 'info', write: () => undefined });
     for (const line of logLines) assert.ok(!line.includes(API_KEY), `key logged in: ${line}`);
   });
 

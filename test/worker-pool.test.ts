@@ -35,7 +35,7 @@ describe('WorkerPool', function () {
   const logLines: string[] = [];
 
   before(() => configureLogging({ write: (line) => logLines.push(line) }));
-  after(() => configureLogging({ write: (line) => process.stderr.write(line + '\n') }));
+  after(() => configureLogging({ write: () => undefined }));
 
   describe('with three threads', () => {
     let pool: WorkerPool;

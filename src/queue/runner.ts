@@ -137,7 +137,7 @@ export class JobRunner {
       Math.max(100, this.options.leaseMs / 3),
     );
     const deadline = setTimeout(() => {
-      const limit = Math.round(this.options.jobTimeoutMs / 1000);
+      const limit = this.options.jobTimeoutMs / 1000;
       controller.abort(new JobError('timed_out', `job ${job.id} took longer than ${limit} s`));
     }, this.options.jobTimeoutMs);
     const started = performance.now();
