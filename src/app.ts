@@ -134,11 +134,18 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
     botUserId,
     isOwnUser: (userId: string) => userId === botUserId || registration.isUserMatch(userId, false),
   };
-  const inbox = new Inbox(database, jobs, rooms, identity, {
+  const fairUse = {
+    queuedPerSender: config.limits.max_queued_per_user,
+    queuedPerRoom: config.limits.max_queued_per_room,
+    perSenderPerHour: config.limits.max_uploads_per_user_per_hour,
+    perRoomPerHour: config.limits.max_uploads_per_room_per_hour,
+  };
+  const inbox = new Inbox(database, jobs, rooms, identity, fairUse, {
     uploaded: (job) => {
       void replies.acknowledge(job);
       runner.wake();
     },
+    refused: (job) => void replies.deliver(job),
     invited: (roomId) => void invites.handle(roomId),
     encrypted: (roomId) => void invites.sendEncryptionNotice(roomId).catch(() => undefined),
   });

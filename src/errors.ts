@@ -9,7 +9,9 @@ export type FailureCode =
   | 'empty_file'
   | 'password_protected'
   | 'damaged'
+  | 'empty_document'
   | 'no_text'
+  | 'little_text'
   | 'unreadable_text'
   | 'xfa_form'
   | 'too_large'
@@ -21,6 +23,7 @@ export type FailureCode =
   | 'homeserver_unavailable'
   | 'summarizer_unavailable'
   | 'summarizer_rejected'
+  | 'rate_limited'
   | 'internal';
 
 interface FailureKind {
@@ -46,11 +49,22 @@ const KINDS: Record<FailureCode, FailureKind> = {
     retryable: false,
     message: 'This PDF is damaged and I could not read any of its pages.',
   },
+  empty_document: {
+    retryable: false,
+    message:
+      'This PDF is empty or damaged: it contains no pages, so there is nothing to summarize.',
+  },
   no_text: {
     retryable: false,
     message:
       'This PDF has no text layer: it looks like a scan or a picture of text. ' +
       'Run it through OCR (text recognition) first, then upload the result.',
+  },
+  little_text: {
+    retryable: false,
+    message:
+      'This PDF holds almost no text, too little to summarize. If its pages show more than ' +
+      'that, the rest is drawn as pictures and would need OCR (text recognition).',
   },
   unreadable_text: {
     retryable: false,
@@ -95,6 +109,10 @@ const KINDS: Record<FailureCode, FailureKind> = {
     message:
       'The summarizer refused the request, which usually means it is not set up correctly. ' +
       'The bridge administrator can find the details in its log.',
+  },
+  rate_limited: {
+    retryable: false,
+    message: 'I am not taking more PDFs from you right now. Please send it again later.',
   },
   internal: {
     retryable: false,

@@ -1,14 +1,19 @@
 import type { OpenDatabase } from './db/client.js';
 import { logger } from './log.js';
 import { classifyEvent, type ClientEvent, type Identity } from './matrix/events.js';
-import type { Job, JobStore } from './queue/jobs.js';
+import { fairUseRefusal, type FairUseLimits } from './queue/fair-use.js';
+import type { Job, JobStore, NewJob } from './queue/jobs.js';
 import type { RoomStore } from './queue/rooms.js';
 
 const log = logger('Inbox');
 
+const HOUR_MS = 3_600_000;
+
 /** What happens after a transaction's events are stored. Called after the write commits. */
 export interface InboxReactions {
   uploaded(job: Job): void;
+  /** An upload over a fair-use cap: its answer is stored and owed, nothing runs. */
+  refused(job: Job): void;
   invited(roomId: string): void;
   encrypted(roomId: string): void;
 }
@@ -24,6 +29,7 @@ export class Inbox {
     private readonly jobs: JobStore,
     private readonly rooms: RoomStore,
     private readonly identity: Identity,
+    private readonly limits: FairUseLimits,
     private readonly reactions: InboxReactions,
   ) {}
 
@@ -38,16 +44,7 @@ export class Inbox {
             // A file sent unencrypted into an encrypted room is still not summarized there:
             // the summary would be posted in the clear. The room was told once why.
             if (this.rooms.get(incoming.job.roomId)?.encrypted) break;
-            const { job, created } = this.jobs.enqueue(incoming.job, now);
-            if (created) {
-              log.info('queued PDF', {
-                job: job.id,
-                room: job.roomId,
-                event: job.eventId,
-                txn: txnId,
-              });
-              after.push(() => this.reactions.uploaded(job));
-            }
+            after.push(...this.accept(incoming.job, txnId, now));
             break;
           }
           case 'invite':
@@ -68,5 +65,20 @@ export class Inbox {
       }
     })();
     for (const reaction of after) reaction();
+  }
+
+  /** Queues an upload, or stores its refusal when a fair-use cap is reached. */
+  private accept(upload: NewJob, txnId: string, now: number): Array<() => void> {
+    if (this.jobs.getByEventId(upload.eventId)) return [];
+    const usage = this.jobs.usage(upload.sender, upload.roomId, now - HOUR_MS);
+    const refusal = fairUseRefusal(usage, this.limits);
+    if (refusal) {
+      const { job } = this.jobs.refuse(upload, refusal, now);
+      log.info('refused PDF over a fair-use cap', { job: job.id, sender: job.sender, ...usage });
+      return [() => this.reactions.refused(job)];
+    }
+    const { job } = this.jobs.enqueue(upload, now);
+    log.info('queued PDF', { job: job.id, room: job.roomId, event: job.eventId, txn: txnId });
+    return [() => this.reactions.uploaded(job)];
   }
 }

@@ -107,7 +107,13 @@ describe('job queue', () => {
 
     database = openDatabase(file);
     jobs = new JobStore(database.db);
-    assert.deepEqual(jobs.countByStatus(), { pending: 1, processing: 1, completed: 0, failed: 0 });
+    assert.deepEqual(jobs.countByStatus(), {
+      pending: 1,
+      processing: 1,
+      completed: 0,
+      failed: 0,
+      refused: 0,
+    });
     assert.equal(jobs.enqueue(upload('$a'), 0).created, false, 'the event is still known');
   });
 
@@ -142,6 +148,36 @@ describe('job queue', () => {
     assert.equal(jobs.claim(10, 1000)?.attempts, 1);
   });
 
+  it('claims next for the sender served least lately', () => {
+    const from = (eventId: string, sender: string) => ({ ...upload(eventId), sender });
+    for (let i = 0; i < 4; i++) jobs.enqueue(from(`$flood${i}`, '@flood:test'), i);
+    const first = jobs.claim(100, 1000)!;
+    assert.equal(first.eventId, '$flood0');
+    jobs.finish(first, summary, null, 150);
+    jobs.enqueue(from('$other', '@other:test'), 200);
+    assert.equal(jobs.claim(300, 1000)?.eventId, '$other', 'not starved by the earlier flood');
+    assert.equal(jobs.claim(300, 1000)?.eventId, '$flood1');
+  });
+
+  it('counts queued and recent uploads per sender and room, and stores refusals', () => {
+    jobs.enqueue(upload('$a'), 1000);
+    jobs.enqueue({ ...upload('$b'), roomId: '!other:test' }, 5000);
+    const refusal: JobResult = { kind: 'failure', code: 'rate_limited', message: 'Later.' };
+    const refused = jobs.refuse(upload('$c'), refusal, 6000);
+    assert.equal(refused.job.status, 'refused');
+    assert.equal(refused.job.ackedAt, 6000, 'no "working on it" owed');
+    assert.deepEqual(
+      jobs.undelivered(10).map((j) => j.eventId),
+      ['$c'],
+    );
+    assert.deepEqual(jobs.usage('@alice:test', '!room:test', 2000), {
+      senderQueued: 2,
+      senderRecent: 1,
+      roomQueued: 1,
+      roomRecent: 0,
+    });
+  });
+
   it('claims the oldest due job first', () => {
     jobs.enqueue(upload('$late'), 20);
     jobs.enqueue(upload('$early'), 10);
@@ -157,7 +193,8 @@ describe('job queue', () => {
     assert.throws(() => jobs.get(job.id), /BadJobRow|invalid row/);
   });
 
-  it('keeps the database file from growing under steady load with clean-up', () => {
+  it('keeps the database file from growing under steady load with clean-up', function () {
+    this.timeout(20_000);
     const sizes: number[] = [];
     let next = 0;
     for (let round = 0; round < 6; round++) {

@@ -30,6 +30,18 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'SHUTDOWN_GRACE_SECONDS', key: 'jobs.shutdown_grace_seconds', type: 'number' },
   { variable: 'MAX_FILE_MB', key: 'limits.max_file_mb', type: 'number' },
   { variable: 'MAX_PAGES', key: 'limits.max_pages', type: 'integer' },
+  { variable: 'MAX_QUEUED_PER_USER', key: 'limits.max_queued_per_user', type: 'integer' },
+  { variable: 'MAX_QUEUED_PER_ROOM', key: 'limits.max_queued_per_room', type: 'integer' },
+  {
+    variable: 'MAX_UPLOADS_PER_USER_PER_HOUR',
+    key: 'limits.max_uploads_per_user_per_hour',
+    type: 'integer',
+  },
+  {
+    variable: 'MAX_UPLOADS_PER_ROOM_PER_HOUR',
+    key: 'limits.max_uploads_per_room_per_hour',
+    type: 'integer',
+  },
   { variable: 'JOB_TIMEOUT_SECONDS', key: 'limits.job_timeout_seconds', type: 'number' },
   { variable: 'EXTRACT_TIMEOUT_SECONDS', key: 'limits.extract_timeout_seconds', type: 'number' },
   { variable: 'WORKER_MEMORY_MB', key: 'limits.worker_memory_mb', type: 'integer' },

@@ -10,6 +10,10 @@ import { z } from 'zod';
 const seconds = (fallback: number, description: string) =>
   z.number().positive().max(86_400).default(fallback).describe(description);
 
+/** A whole number of things, at least one. */
+const count = (fallback: number, description: string) =>
+  z.number().int().min(1).default(fallback).describe(description);
+
 const homeserver = z.strictObject({
   url: z
     .url({ protocol: /^https?$/ })
@@ -123,6 +127,10 @@ const limits = z
       'Deadline for one attempt at a job, from download to summary, whatever each stage allows.',
     ),
     download_timeout_seconds: seconds(60, 'Deadline for downloading one file.'),
+    max_queued_per_user: count(20, 'Uploads one person may have waiting or running at once.'),
+    max_queued_per_room: count(50, 'Uploads one room may have waiting or running at once.'),
+    max_uploads_per_user_per_hour: count(60, 'Uploads accepted from one person in an hour.'),
+    max_uploads_per_room_per_hour: count(200, 'Uploads accepted from one room in an hour.'),
     extract_timeout_seconds: seconds(180, 'Deadline for reading one PDF in a worker thread.'),
     worker_memory_mb: z
       .number()

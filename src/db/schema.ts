@@ -19,7 +19,9 @@ export const jobs = sqliteTable(
     mimetype: text('mimetype'),
     /** Size the event declared; checked before downloading but never trusted. */
     declaredSize: integer('declared_size'),
-    status: text('status', { enum: ['pending', 'processing', 'completed', 'failed'] }).notNull(),
+    status: text('status', {
+      enum: ['pending', 'processing', 'completed', 'failed', 'refused'],
+    }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     /** Epoch ms before which a pending job is not claimed (retry backoff). */
     runAfter: integer('run_after').notNull(),
@@ -43,9 +45,12 @@ export const jobs = sqliteTable(
     index('jobs_unacknowledged')
       .on(table.createdAt)
       .where(sql`acked_at IS NULL`),
-    index('jobs_undelivered')
+    index('jobs_owed_answer')
       .on(table.updatedAt)
-      .where(sql`delivered_at IS NULL AND status IN ('completed', 'failed')`),
+      .where(sql`delivered_at IS NULL AND status IN ('completed', 'failed', 'refused')`),
+    // Fair-use counts: a sender's or a room's recent and queued uploads.
+    index('jobs_sender_created_at').on(table.sender, table.createdAt),
+    index('jobs_room_created_at').on(table.roomId, table.createdAt),
   ],
 );
 

@@ -1,9 +1,11 @@
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
-import { z } from 'zod';
 
 import type { Db } from '../db/client.js';
 import { jobs } from '../db/schema.js';
-import { jobResultSchema, type JobResult } from './result.js';
+import { toJob, type Job, type JobStatus, type NewJob, type Usage } from './job-row.js';
+import type { JobResult } from './result.js';
+
+export { BadJobRow, type Job, type JobStatus, type NewJob, type Usage } from './job-row.js';
 
 /**
  * The durable job queue.
@@ -23,76 +25,17 @@ import { jobResultSchema, type JobResult } from './result.js';
  * - `finish` stores the answer (a summary or a failure) before anything is sent.
  * - Two replies are owed for every job: the "working on it" notice (`acked_at`) and the answer
  *   (`delivered_at`). Each is marked only after the homeserver accepted it.
+ * - An upload over a fair-use cap is stored as `refused`, with its answer and no "working on
+ *   it" notice owed; it never runs.
+ * - Among due jobs, `claim` prefers the sender served least in the last hour, so one person's
+ *   many uploads cannot keep another's waiting.
  *
  * Every transition on a claimed job names the attempt it belongs to, so a worker that lost its
  * lease cannot overwrite the work of the one that took the job over.
  */
-export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed';
 
-export interface NewJob {
-  eventId: string;
-  roomId: string;
-  sender: string;
-  threadRoot: string | null;
-  fileName: string;
-  mxcUrl: string;
-  mimetype: string | null;
-  declaredSize: number | null;
-}
-
-const jobSchema = z.object({
-  id: z.number().int(),
-  eventId: z.string(),
-  roomId: z.string(),
-  sender: z.string(),
-  threadRoot: z.string().nullable(),
-  fileName: z.string(),
-  mxcUrl: z.string(),
-  mimetype: z.string().nullable(),
-  declaredSize: z.number().nullable(),
-  status: z.enum(['pending', 'processing', 'completed', 'failed']),
-  attempts: z.number().int(),
-  runAfter: z.number(),
-  leaseUntil: z.number().nullable(),
-  ackedAt: z.number().nullable(),
-  result: z
-    .string()
-    .nullable()
-    .transform((text, context) => {
-      if (text === null) return null;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        context.addIssue({ code: 'custom', message: 'result is not JSON' });
-        return z.NEVER;
-      }
-      const parsed = jobResultSchema.safeParse(value);
-      if (parsed.success) return parsed.data;
-      context.addIssue({ code: 'custom', message: `result: ${parsed.error.message}` });
-      return z.NEVER;
-    }),
-  lastError: z.string().nullable(),
-  deliveredAt: z.number().nullable(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-});
-
-export type Job = z.output<typeof jobSchema>;
-
-/** A stored row that does not match the schema; it fails its own job, not the process. */
-export class BadJobRow extends Error {
-  override readonly name = 'BadJobRow';
-}
-
-function toJob(row: unknown): Job {
-  const parsed = jobSchema.safeParse(row);
-  if (!parsed.success) {
-    const id = (row as { id?: unknown } | undefined)?.id;
-    throw new BadJobRow(`job ${String(id)} has an invalid row: ${parsed.error.message}`);
-  }
-  return parsed.data;
-}
+/** How far back the fair-share order looks at what each sender was served. */
+const FAIR_SHARE_WINDOW_MS = 3_600_000;
 
 /** A named parameter of a prepared statement, usable wherever drizzle takes a value. */
 const param = (name: string) => sql`${sql.placeholder(name)}`;
@@ -106,6 +49,9 @@ const p = {
 
 export class JobStore {
   private readonly insert;
+  private readonly insertRefused;
+  private readonly senderUsage;
+  private readonly roomUsage;
   private readonly byEventId;
   private readonly byId;
   private readonly claimNext;
@@ -139,6 +85,48 @@ export class JobStore {
       .onConflictDoNothing({ target: jobs.eventId })
       .returning()
       .prepare();
+    this.insertRefused = db
+      .insert(jobs)
+      .values({
+        eventId: param('eventId'),
+        roomId: param('roomId'),
+        sender: param('sender'),
+        threadRoot: param('threadRoot'),
+        fileName: param('fileName'),
+        mxcUrl: param('mxcUrl'),
+        mimetype: param('mimetype'),
+        declaredSize: param('declaredSize'),
+        status: 'refused',
+        attempts: 0,
+        runAfter: p.now,
+        ackedAt: p.now,
+        result: param('result'),
+        createdAt: p.now,
+        updatedAt: p.now,
+      })
+      .onConflictDoNothing({ target: jobs.eventId })
+      .returning()
+      .prepare();
+    // Two counts per subject, each on the index that bounds it: queued jobs through the status
+    // index (the unary + keeps SQLite off the per-sender index, which would walk every row the
+    // sender ever had), recent uploads through a (subject, created_at) range.
+    const usageOf = (column: typeof jobs.sender | typeof jobs.roomId) => ({
+      queued: db
+        .select({ n: sql<number>`count(*)` })
+        .from(jobs)
+        .where(sql`${jobs.status} IN ('pending', 'processing') AND +${column} = ${param('who')}`)
+        .prepare(),
+      recent: db
+        .select({ n: sql<number>`count(*)` })
+        .from(jobs)
+        .where(
+          sql`${column} = ${param('who')} AND ${jobs.createdAt} >= ${param('since')}
+            AND ${jobs.status} != 'refused'`,
+        )
+        .prepare(),
+    });
+    this.senderUsage = usageOf(jobs.sender);
+    this.roomUsage = usageOf(jobs.roomId);
     this.byEventId = db
       .select()
       .from(jobs)
@@ -154,9 +142,17 @@ export class JobStore {
         updatedAt: p.now,
       })
       .where(
-        sql`${jobs.id} = (SELECT ${jobs.id} FROM ${jobs}
-          WHERE ${jobs.status} = 'pending' AND ${jobs.runAfter} <= ${p.now}
-          ORDER BY ${jobs.runAfter}, ${jobs.id} LIMIT 1)`,
+        // Fair share: among due jobs, the sender served least in the last hour goes first
+        // (jobs taken up or finished since then, on the (sender, created_at) index). Counting
+        // stops at 16, which keeps a claim cheap however busy a sender has been.
+        sql`${jobs.id} = (SELECT due.id FROM ${jobs} AS due
+          WHERE due.status = 'pending' AND due.run_after <= ${p.now}
+          ORDER BY (SELECT count(*) FROM (SELECT 1 FROM ${jobs} AS served
+                    WHERE served.sender = due.sender AND served.created_at >= ${param('since')}
+                      AND served.status IN ('processing', 'completed', 'failed')
+                    LIMIT 16)),
+                   due.run_after, due.id
+          LIMIT 1)`,
       )
       .returning()
       .prepare();
@@ -228,6 +224,25 @@ export class JobStore {
     return { job: toJob(this.byEventId.get({ eventId: job.eventId })), created: false };
   }
 
+  /** Stores an upload that will not run, with the answer that says why. */
+  refuse(job: NewJob, result: JobResult, now: number): { job: Job; created: boolean } {
+    const inserted = this.insertRefused.get({ ...job, result: JSON.stringify(result), now });
+    if (inserted) return { job: toJob(inserted), created: true };
+    return { job: toJob(this.byEventId.get({ eventId: job.eventId })), created: false };
+  }
+
+  /** Queued jobs, and uploads since `since` (refused ones not counted), of a sender and room. */
+  usage(sender: string, roomId: string, since: number): Usage {
+    type Count = { get(params: Record<string, unknown>): { n: number } | undefined };
+    const count = (statement: Count, who: string) => statement.get({ who, since })?.n ?? 0;
+    return {
+      senderQueued: count(this.senderUsage.queued, sender),
+      senderRecent: count(this.senderUsage.recent, sender),
+      roomQueued: count(this.roomUsage.queued, roomId),
+      roomRecent: count(this.roomUsage.recent, roomId),
+    };
+  }
+
   get(id: number): Job | undefined {
     const row = this.byId.get({ id });
     return row ? toJob(row) : undefined;
@@ -240,7 +255,11 @@ export class JobStore {
 
   /** Claims the oldest due pending job for `leaseMs`, or returns undefined. */
   claim(now: number, leaseMs: number): Job | undefined {
-    const row = this.claimNext.get({ now, until: now + leaseMs });
+    const row = this.claimNext.get({
+      now,
+      until: now + leaseMs,
+      since: now - FAIR_SHARE_WINDOW_MS,
+    });
     return row ? toJob(row) : undefined;
   }
 
@@ -314,7 +333,9 @@ export class JobStore {
     return this.db
       .select()
       .from(jobs)
-      .where(and(isNull(jobs.deliveredAt), inArray(jobs.status, ['completed', 'failed'])))
+      .where(
+        and(isNull(jobs.deliveredAt), inArray(jobs.status, ['completed', 'failed', 'refused'])),
+      )
       .orderBy(jobs.updatedAt)
       .limit(limit)
       .all()
@@ -327,7 +348,7 @@ export class JobStore {
       .delete(jobs)
       .where(
         and(
-          inArray(jobs.status, ['completed', 'failed']),
+          inArray(jobs.status, ['completed', 'failed', 'refused']),
           lt(jobs.createdAt, cutoff),
           sql`${jobs.deliveredAt} IS NOT NULL`,
         ),
@@ -351,6 +372,7 @@ export class JobStore {
       processing: 0,
       completed: 0,
       failed: 0,
+      refused: 0,
     };
     const rows = this.db
       .select({ status: jobs.status, n: sql<number>`count(*)` })
