@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -61,6 +62,7 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
   });
   await pool.start();
   const { summarizer, fallback } = createSummarizers(config, pool);
+  const fingerprint = summarizerFingerprint(config);
 
   const botUserId = `@${registration.getSenderLocalpart()}:${config.homeserver.domain}`;
   const bridge = new Bridge({
@@ -102,10 +104,12 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
                 maxBytes: config.limits.max_file_mb * 1024 * 1024,
                 timeoutMs: config.limits.download_timeout_seconds * 1000,
                 signal,
-              }).then(() => undefined),
+              }),
             extract: (file, limits, signal) => pool.extract(file, limits, { signal }),
             summarizer,
             fallback,
+            summarizerFingerprint: fingerprint,
+            storedSummary: (key) => jobs.summaryFor(key),
             downloadDir,
             limits: {
               maxPages: config.limits.max_pages,
@@ -211,6 +215,16 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
       return stopped;
     },
   };
+}
+
+/** What makes two summaries of the same file differ: which summarizer, model and settings. */
+function summarizerFingerprint(config: Config): string {
+  const { openai, key_points } = config.summarizer;
+  const parts =
+    resolveBackend(config) === 'builtin'
+      ? ['builtin', key_points]
+      : ['openai', openai.base_url, openai.model, key_points, openai.max_input_chars];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
 }
 
 function createSummarizers(

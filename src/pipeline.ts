@@ -12,9 +12,14 @@ import type { Summarizer, Summary } from './summarize/types.js';
 const log = logger('Pipeline');
 
 export interface PipelineDeps {
-  download(job: Job, destination: string, signal: AbortSignal): Promise<void>;
+  /** Fetches the upload to `destination`; resolves with the file's SHA-256 (hex). */
+  download(job: Job, destination: string, signal: AbortSignal): Promise<{ sha256: string }>;
   extract(file: string, limits: ExtractLimits, signal: AbortSignal): Promise<ExtractedDocument>;
   summarizer: Summarizer;
+  /** Names the summarizer settings; with the file's hash it keys stored summaries. */
+  summarizerFingerprint: string;
+  /** A stored summary of the same bytes under the same settings, if any. */
+  storedSummary(key: string): SummaryResult | undefined;
   /** Stands in on the last attempt when the main summarizer is unavailable. */
   fallback: Summarizer | undefined;
   downloadDir: string;
@@ -27,6 +32,8 @@ export interface PipelineContext {
   lastAttempt: boolean;
   /** Filled with the milliseconds each stage took, for the job's outcome line. */
   timings: Record<string, number>;
+  /** Set to the key the summary is stored under, so a later identical upload can reuse it. */
+  summaryKey?: string;
 }
 
 /**
@@ -52,8 +59,15 @@ export async function summarizeUpload(
   const file = path.join(deps.downloadDir, `job-${job.id}.pdf`);
   const stage = stageTimer(job, context.timings);
   try {
-    await deps.download(job, file, context.signal);
+    const { sha256 } = await deps.download(job, file, context.signal);
     stage('download');
+    const key = `${sha256}:${deps.summarizerFingerprint}`;
+    const stored = deps.storedSummary(key);
+    if (stored) {
+      stage('reuse');
+      context.summaryKey = key;
+      return { ...stored, fellBack: false };
+    }
     log.debug('stage started', { job: job.id, attempt: job.attempts, stage: 'extract' });
     const document = await deps.extract(file, deps.limits, context.signal);
     stage('extract', { pages: document.pageCount, chars: document.text.length });
@@ -63,6 +77,8 @@ export async function summarizeUpload(
     const input = { text, fileName: job.fileName, pageCount: document.pageCount };
     const { summary, fellBack } = await summarizeWithFallback(input, deps, context);
     stage('summarize', { producer: summary.producer });
+    // A stand-in summary is not kept for reuse: the next upload should get the real one.
+    if (!fellBack) context.summaryKey = key;
     return {
       kind: 'summary',
       pageCount: document.pageCount,

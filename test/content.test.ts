@@ -21,6 +21,7 @@ function job(overrides: Partial<Job> = {}): Job {
     leaseUntil: null,
     ackedAt: null,
     result: null,
+    summaryKey: null,
     lastError: null,
     deliveredAt: null,
     createdAt: 0,

@@ -215,6 +215,18 @@ describe('end to end with the built-in summarizer', function () {
     assert.equal(scenario.repliesTo(eventId).length, 2);
   });
 
+  it('reuses the stored summary when the same file is uploaded again', async () => {
+    const first = await scenario.uploadCorpus('c013.pdf');
+    const [, original] = await scenario.waitForAnswer(first);
+    const before = scenario.bridge.logs.length;
+    const again = await scenario.uploadCorpus('c013.pdf');
+    const [, reused] = await scenario.waitForAnswer(again);
+    assert.equal(reused!.content.body, original!.content.body);
+    const outcome = scenario.bridge.logs.slice(before).find((line) => /job done/.test(line))!;
+    assert.match(outcome, /reuse_ms=/);
+    assert.doesNotMatch(outcome, /extract_ms=/, 'not read again');
+  });
+
   it('answers an upload made inside a thread in that thread', async () => {
     const root = await scenario.alice.sendMessage(scenario.roomId, {
       msgtype: 'm.text',

@@ -31,6 +31,11 @@ export const jobs = sqliteTable(
     ackedAt: integer('acked_at'),
     /** The answer to post (JSON, see `src/queue/result.ts`); stored before it is sent. */
     result: text('result'),
+    /**
+     * The file's SHA-256 and the summarizer settings that made its summary: an upload of the same
+     * bytes under the same settings reuses the stored summary.
+     */
+    summaryKey: text('summary_key'),
     /** Cause of the last failed attempt, for admins; never shown in a room. */
     lastError: text('last_error'),
     /** Epoch ms when the homeserver accepted the final reply. */
@@ -51,6 +56,9 @@ export const jobs = sqliteTable(
     // Fair-use counts: a sender's or a room's recent and queued uploads.
     index('jobs_sender_created_at').on(table.sender, table.createdAt),
     index('jobs_room_created_at').on(table.roomId, table.createdAt),
+    index('jobs_summary_key')
+      .on(table.summaryKey)
+      .where(sql`summary_key IS NOT NULL`),
   ],
 );
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
@@ -25,7 +26,9 @@ export interface DownloadOptions {
  * when the server does not know it. Stops at `maxBytes` and at the deadline; a partial file is
  * never left behind.
  */
-export async function downloadMedia(options: DownloadOptions): Promise<{ bytes: number }> {
+export async function downloadMedia(
+  options: DownloadOptions,
+): Promise<{ bytes: number; sha256: string }> {
   const mxc = parseMxc(options.mxcUrl);
   if (!mxc) throw new JobError('bad_upload', `invalid mxc URI ${JSON.stringify(options.mxcUrl)}`);
   const base = options.homeserverUrl.replace(/\/+$/, '');
@@ -53,9 +56,11 @@ export async function downloadMedia(options: DownloadOptions): Promise<{ bytes: 
 
   const partial = `${options.destination}.part`;
   let bytes = 0;
+  const hash = createHash('sha256');
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length;
+      hash.update(chunk);
       if (bytes > options.maxBytes) callback(tooLarge(bytes, options.maxBytes));
       else callback(null, chunk);
     },
@@ -77,7 +82,7 @@ export async function downloadMedia(options: DownloadOptions): Promise<{ bytes: 
       { cause: error },
     );
   }
-  return { bytes };
+  return { bytes, sha256: hash.digest('hex') };
 }
 
 async function get(url: string, options: DownloadOptions, signal: AbortSignal): Promise<Response> {

@@ -59,6 +59,7 @@ const jobSchema = z.object({
       context.addIssue({ code: 'custom', message: `result: ${parsed.error.message}` });
       return z.NEVER;
     }),
+  summaryKey: z.string().nullable(),
   lastError: z.string().nullable(),
   deliveredAt: z.number().nullable(),
   createdAt: z.number(),

@@ -1,9 +1,9 @@
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 
 import type { Db } from '../db/client.js';
 import { jobs } from '../db/schema.js';
 import { toJob, type Job, type JobStatus, type NewJob, type Usage } from './job-row.js';
-import type { JobResult } from './result.js';
+import { jobResultSchema, type JobResult, type SummaryResult } from './result.js';
 
 export { BadJobRow, type Job, type JobStatus, type NewJob, type Usage } from './job-row.js';
 
@@ -59,6 +59,7 @@ export class JobStore {
   private readonly retry;
   private readonly giveBack;
   private readonly complete;
+  private readonly bySummaryKey;
   private readonly acked;
   private readonly delivered;
   private readonly expire;
@@ -190,10 +191,18 @@ export class JobStore {
         status: param('status'),
         leaseUntil: null,
         result: param('result'),
+        summaryKey: param('summaryKey'),
         lastError: param('error'),
         updatedAt: p.now,
       })
       .where(claimed)
+      .prepare();
+    this.bySummaryKey = db
+      .select({ result: jobs.result })
+      .from(jobs)
+      .where(and(eq(jobs.summaryKey, param('key')), eq(jobs.status, 'completed')))
+      .orderBy(desc(jobs.id))
+      .limit(1)
       .prepare();
     this.acked = db
       .update(jobs)
@@ -285,17 +294,32 @@ export class JobStore {
   }
 
   /** Stores the answer of a claimed job. False means the claim was lost meanwhile. */
-  finish(job: Job, result: JobResult, error: string | null, now: number): boolean {
+  finish(
+    job: Job,
+    result: JobResult,
+    error: string | null,
+    now: number,
+    summaryKey: string | null = null,
+  ): boolean {
     const status = result.kind === 'summary' ? 'completed' : 'failed';
     const params = {
       id: job.id,
       attempt: job.attempts,
       status,
       result: JSON.stringify(result),
+      summaryKey,
       error,
       now,
     };
     return this.complete.run(params).changes === 1;
+  }
+
+  /** The stored summary of an earlier upload with the same key, if there is one. */
+  summaryFor(key: string): SummaryResult | undefined {
+    const row = this.bySummaryKey.get({ key });
+    if (!row?.result) return undefined;
+    const parsed = jobResultSchema.safeParse(JSON.parse(row.result));
+    return parsed.success && parsed.data.kind === 'summary' ? parsed.data : undefined;
   }
 
   markAcknowledged(id: number, now: number): void {

@@ -8,14 +8,22 @@ import type { JobResult, SummaryResult } from './result.js';
 
 const log = logger('Runner');
 
+/** What one attempt at a job is given, and what it reports back besides its summary. */
+export interface WorkContext {
+  signal: AbortSignal;
+  /** True on the job's last allowed attempt. */
+  lastAttempt: boolean;
+  /** Milliseconds per stage, filled in by the work, for the outcome line. */
+  timings: Record<string, number>;
+  /** Key under which the summary is stored for reuse by identical uploads. */
+  summaryKey?: string;
+}
+
 /** How the runner reaches the rest of the bridge. */
 export interface RunnerDeps {
   jobs: JobStore;
   /** Does the work of one claimed job. Rejects with a JobError on failure. */
-  work(
-    job: Job,
-    context: { signal: AbortSignal; lastAttempt: boolean; timings: Record<string, number> },
-  ): Promise<SummaryResult>;
+  work(job: Job, context: WorkContext): Promise<SummaryResult>;
   /** Sends the replies a job owes; resolves true once the homeserver has taken them. */
   acknowledge(job: Job): Promise<boolean>;
   deliver(job: Job): Promise<boolean>;
@@ -147,14 +155,12 @@ export class JobRunner {
     let outcome: string;
     try {
       if (job.attempts > this.options.maxAttempts) throw crashedTooOften(job);
-      const summary = await this.deps.work(job, {
-        signal: controller.signal,
-        lastAttempt,
-        timings,
-      });
+      const context: WorkContext = { signal: controller.signal, lastAttempt, timings };
+      const summary = await this.deps.work(job, context);
       fields.pages = summary.pageCount;
       fields.producer = summary.producer;
-      outcome = this.store(job, summary, null) ? 'completed' : 'claim lost';
+      const stored = this.deps.jobs.finish(job, summary, null, Date.now(), context.summaryKey);
+      outcome = stored ? 'completed' : 'claim lost';
     } catch (error) {
       // When the job was stopped (deadline, lost claim), that reason explains the failure
       // better than whatever the interrupted stage threw.
