@@ -64,7 +64,7 @@ describe('reply content', () => {
         gist: 'Hello @room, see <a href="javascript:alert(1)">this</a> & @bob:example.org.',
         keyPoints: ['<script>alert(1)</script>'],
       }),
-    );
+    )[0]!;
     const html = content.formatted_body!;
     assert.doesNotMatch(html, /<img|<a |<script/);
     assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
@@ -74,15 +74,27 @@ describe('reply content', () => {
     }
   });
 
-  it('shortens a summary that would not fit in one event, and says so', () => {
+  it('splits a summary too long for one event into several, losing no key point', () => {
     const huge = summary({
       gist: 'A'.repeat(20_000),
       keyPoints: Array.from({ length: 20 }, (_, i) => `Point ${i} ${'é'.repeat(1_990)}`),
     });
-    const content = answer(job(), huge);
-    assert.ok(bytes(content) <= 60_000, `content is ${bytes(content)} bytes`);
-    assert.match(content.body, /shortened to fit in one message/);
-    assert.match(content.body, /Point 0/);
+    const parts = answer(job(), huge);
+    assert.ok(parts.length > 1);
+    for (const [index, part] of parts.entries()) {
+      assert.ok(bytes(part) <= 60_000, `part ${index + 1} is ${bytes(part)} bytes`);
+      assert.match(part.body, new RegExp(`part ${index + 1} of ${parts.length}\\)`));
+      assert.deepEqual(part['m.relates_to'], { 'm.in_reply_to': { event_id: '$upload' } });
+    }
+    const all = parts.map((part) => part.body).join('\n');
+    for (let i = 0; i < 20; i++) assert.match(all, new RegExp(`• Point ${i} `));
+    assert.match(parts[0]!.body, /^Summary of "report\.pdf" \(12 pages, part 1 of \d\)\n\nA/);
+  });
+
+  it('keeps an ordinary summary in one message', () => {
+    const parts = answer(job(), summary());
+    assert.equal(parts.length, 1);
+    assert.match(parts[0]!.body, /^Summary of "report\.pdf" \(12 pages\)\n\nThe report/);
   });
 
   it('never cuts a character in half', () => {
@@ -108,7 +120,7 @@ describe('reply content', () => {
         truncated: true,
         pagesRead: 10,
       }),
-    );
+    )[0]!;
     assert.match(content.body, /\n• First point\.\n• Second point\./);
     assert.match(content.body, /Filled-in form fields:\n• First Name: Alice/);
     assert.match(content.body, /2 pages could not be read/);

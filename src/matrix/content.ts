@@ -32,48 +32,67 @@ export function acknowledgement(job: Job): NoticeContent {
   });
 }
 
-export function answer(job: Job, result: JobResult): NoticeContent {
-  return result.kind === 'summary' ? summaryMessage(job, result) : failureMessage(job, result);
+/**
+ * The answer to an upload, as one message or, for a summary too long for one event, several:
+ * the first carries the title, the gist and the notes; the others continue the lists.
+ */
+export function answer(job: Job, result: JobResult): NoticeContent[] {
+  return result.kind === 'summary' ? summaryMessages(job, result) : [failureMessage(job, result)];
 }
 
-function summaryMessage(job: Job, result: SummaryResult): NoticeContent {
-  let gist = clip(neutralise(result.gist), MAX_GIST_CHARS);
-  let points = result.keyPoints.map(cleanPoint).filter(Boolean).slice(0, 20);
-  let shortened = false;
-  // Shorten until the event fits: drop key points from the end, then halve the gist.
-  for (;;) {
-    const content = renderSummary(job, result, { gist, points, shortened });
-    if (contentBytes(content) <= MAX_CONTENT_BYTES) return content;
-    shortened = true;
-    if (points.length > 0) points = points.slice(0, -1);
-    else gist = clip(gist, Math.floor(gist.length / 2));
+interface SummaryPart {
+  gist: string | undefined;
+  points: string[];
+  fields: string[];
+}
+
+function summaryMessages(job: Job, result: SummaryResult): NoticeContent[] {
+  const gist = clip(neutralise(result.gist), MAX_GIST_CHARS);
+  const points = result.keyPoints.map(cleanPoint).filter(Boolean).slice(0, 20);
+  const fields = result.formFields.map((field) => clip(neutralise(field), 300)).slice(0, 30);
+
+  // Fill each message with list items while it fits; what does not fit starts the next one.
+  const parts: SummaryPart[] = [{ gist, points: [], fields: [] }];
+  const items = [
+    ...points.map((text) => ({ list: 'points' as const, text })),
+    ...fields.map((text) => ({ list: 'fields' as const, text })),
+  ];
+  for (const item of items) {
+    const current = parts[parts.length - 1]!;
+    current[item.list].push(item.text);
+    if (contentBytes(renderSummary(job, result, current, 1, 2)) <= MAX_CONTENT_BYTES) continue;
+    current[item.list].pop();
+    parts.push({ gist: undefined, points: [], fields: [] });
+    parts[parts.length - 1]![item.list].push(item.text);
   }
+  return parts.map((part, index) => renderSummary(job, result, part, index + 1, parts.length));
 }
 
 function renderSummary(
   job: Job,
   result: SummaryResult,
-  text: { gist: string; points: string[]; shortened: boolean },
+  part: SummaryPart,
+  number: number,
+  total: number,
 ): NoticeContent {
   const name = displayName(job.fileName);
   const pages = `${result.pageCount} page${result.pageCount === 1 ? '' : 's'}`;
-  const fields = result.formFields.map((field) => clip(neutralise(field), 300)).slice(0, 30);
-  const notes = summaryNotes(result, text.shortened);
+  const of = total > 1 ? `, part ${number} of ${total}` : '';
+  const notes = number === 1 ? summaryNotes(result) : [];
 
   const body = [
-    `Summary of "${name}" (${pages})`,
-    '',
-    text.gist,
-    ...section('Key points:', text.points),
-    ...section('Filled-in form fields:', fields),
+    `Summary of "${name}" (${pages}${of})`,
+    ...(part.gist !== undefined ? ['', part.gist] : []),
+    ...section('Key points:', part.points),
+    ...section('Filled-in form fields:', part.fields),
     ...(notes.length ? ['', ...notes] : []),
   ].join('\n');
 
   const html = [
-    `<p><strong>Summary of <code>${escapeHtml(name)}</code></strong> (${pages})</p>`,
-    `<p>${escapeHtml(text.gist)}</p>`,
-    htmlList('Key points:', text.points),
-    htmlList('Filled-in form fields:', fields),
+    `<p><strong>Summary of <code>${escapeHtml(name)}</code></strong> (${pages}${of})</p>`,
+    part.gist !== undefined ? `<p>${escapeHtml(part.gist)}</p>` : '',
+    htmlList('Key points:', part.points),
+    htmlList('Filled-in form fields:', part.fields),
     notes.map((note) => `<p><em>${escapeHtml(note)}</em></p>`).join(''),
   ].join('');
 
@@ -95,7 +114,7 @@ function cleanPoint(point: string): string {
   return clip(neutralise(point.replace(/^[\s•·▪◦●‣∙*–-]+/u, '').trim()), MAX_POINT_CHARS);
 }
 
-function summaryNotes(result: SummaryResult, shortened: boolean): string[] {
+function summaryNotes(result: SummaryResult): string[] {
   const notes: string[] = [];
   if (result.failedPages > 0) {
     const of = result.failedPages === 1 ? 'page' : 'pages';
@@ -110,7 +129,6 @@ function summaryNotes(result: SummaryResult, shortened: boolean): string[] {
   if (result.fellBack) {
     notes.push('The AI summarizer could not be used, so this is a built-in extractive summary.');
   }
-  if (shortened) notes.push('This summary was shortened to fit in one message.');
   return notes;
 }
 

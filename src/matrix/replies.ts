@@ -37,9 +37,15 @@ export class Replies {
       const fresh = this.jobs.get(job.id);
       if (!fresh || fresh.deliveredAt !== null) return true;
       if (!fresh.result) return false;
-      const sent = await this.send(fresh, 'answer', answer(fresh, fresh.result));
-      if (sent) this.jobs.markDelivered(fresh.id, Date.now());
-      return sent;
+      // Each part of a long answer has its own stable transaction id, so a resend after a crash
+      // between parts repeats none of them.
+      const parts = answer(fresh, fresh.result);
+      for (const [index, part] of parts.entries()) {
+        const role = index === 0 ? 'answer' : `answer.${index + 1}`;
+        if (!(await this.send(fresh, role, part))) return false;
+      }
+      this.jobs.markDelivered(fresh.id, Date.now());
+      return true;
     });
   }
 
