@@ -135,11 +135,12 @@ describe('fault tolerance', function () {
 
   it('fails with a clear reply when the model stays unavailable', async () => {
     for (let i = 0; i < 8; i++) llm.faults.push({ status: 503, body: { error: 'loading' } });
-    const eventId = await scenario.uploadCorpus('c001.pdf');
+    // A file not uploaded before: an earlier upload's stored summary would be reused.
+    const eventId = await scenario.uploadCorpus('c042.pdf');
     const [, answer] = await scenario.waitForAnswer(eventId, 60_000);
     assert.equal(
       answer!.content.body,
-      'Sorry, I could not summarize "c001.pdf". The summarizer is unavailable right now. ' +
+      'Sorry, I could not summarize "c042.pdf". The summarizer is unavailable right now. ' +
         'I tried 4 times; please upload it again later.',
     );
     assert.equal(llm.faults.length, 0, 'two requests in each of four attempts');
