@@ -1,10 +1,13 @@
 /**
  * Turns the raw text of each page into the text worth summarizing.
  *
- * Removes what every page repeats (running heads and footers, per-page stamps), page-number
- * lines, trial-version stamps, control characters and bidi marks; joins words hyphenated across
- * a line break; collapses runs of spaces. Line breaks stay, a blank line separates paragraphs and
- * pages. Every step is one pass over the text, so the cost stays linear in its length.
+ * Normalizes Unicode (NFKC: Arabic presentation forms become letters, ligatures and full-width
+ * forms plain characters) and drops Arabic elongation strokes. Removes what every page repeats
+ * (running heads and footers, per-page stamps), page-number lines, trial-version stamps, lines
+ * of raw PDF drawing operators (what a damaged file's text layer can turn into), control
+ * characters and bidi marks; joins words hyphenated across a line break; collapses runs of
+ * spaces. Line breaks stay, a blank line separates paragraphs and pages. Every step is one pass
+ * over the text, so the cost stays linear in its length.
  */
 
 export interface CleanCounts {
@@ -16,10 +19,17 @@ export interface CleanCounts {
   controlChars: number;
   /** Lines that matched a known trial or evaluation stamp. */
   stampLines: number;
+  /** Lines made of PDF content-stream operators ("(New)Tj 30.7 0 Td"), not text. */
+  junkLines: number;
 }
 
 export interface CleanedText {
   text: string;
+  /**
+   * Where each input page's text starts in `text`; a page that left no text gets the offset
+   * where its text would have gone. Lets a caller that cuts `text` tell which pages it kept.
+   */
+  pageStarts: number[];
   removed: CleanCounts;
 }
 
@@ -46,35 +56,65 @@ const STAMPS = [
   new RegExp(String.raw`${STAMP_MAKER} ${STAMP_KIND}\b`, 'i'),
   /^(?:evaluation (?:only|copy|version)|trial version|unregistered version)\b.{0,40}$/i,
 ];
+/** Text operators as they appear in a content stream: after a number, a string or an array. */
+const OPERATOR = /(?:[)\]]|\d)\s*(?:Tj|TJ|Td|TD|Tf|Tm|Tc|Tw|Tz|TL|Ts|Tr|T\*)(?![\p{L}\d])/gu;
+/** A line with this many operators is a leaked content stream; real prose never has two. */
+const OPERATORS_PER_JUNK_LINE = 2;
+/** Arabic tatweel: a stroke that stretches a word for justification, not a letter. */
+const TATWEEL = /\u0640/g;
+/** NFKC splits Thai and Lao SARA AM into NIKHAHIT + SARA AA; no one types them that way. */
+const SPLIT_THAI_AM = /\u0e4d\u0e32/g;
+const SPLIT_LAO_AM = /\u0ecd\u0eb2/g;
 const HYPHEN_END = /\p{L}[-\u00ad\u2010]$/u;
 const LOWER_START = /^\p{Ll}/u;
 
 /** Cleans the pages of one document; `pages[i]` is the text of page i + 1 with `\n` line ends. */
 export function cleanPages(pages: readonly string[]): CleanedText {
-  const removed: CleanCounts = { repeatedLines: 0, pageNumbers: 0, controlChars: 0, stampLines: 0 };
+  const removed: CleanCounts = {
+    repeatedLines: 0,
+    pageNumbers: 0,
+    controlChars: 0,
+    stampLines: 0,
+    junkLines: 0,
+  };
 
   const split = pages.map((page) => splitLines(page, removed));
   const repeated = findRepeatedKeys(split);
 
   const out: string[] = [];
+  const pageStarts: number[] = [];
+  let length = 0; // of out.join('\n\n')
   for (const lines of split) {
     const text = joinLines(keepLines(lines, repeated, removed));
     const previous = out.at(-1);
-    if (!text) continue;
+    if (!text) {
+      pageStarts.push(length);
+      continue;
+    }
     // A word hyphenated across a page break: join it and let the page run on.
     if (previous !== undefined && HYPHEN_END.test(previous) && LOWER_START.test(text)) {
       out[out.length - 1] = previous.slice(0, -1) + text;
+      pageStarts.push(length - 1);
+      length += text.length - 1;
     } else {
+      const start = out.length === 0 ? 0 : length + 2;
       out.push(text);
+      pageStarts.push(start);
+      length = start + text.length;
     }
   }
 
-  return { text: out.join('\n\n'), removed };
+  return { text: out.join('\n\n'), pageStarts, removed };
 }
 
-/** Strips invisible characters, collapses spaces and trims; blank lines become ''. */
+/** Normalizes, strips invisible characters, collapses spaces and trims; blank lines become ''. */
 function splitLines(page: string, removed: CleanCounts): string[] {
-  const visible = page.replace(/\r\n?/g, '\n').replace(INVISIBLE, () => {
+  const normal = page
+    .normalize('NFKC')
+    .replace(TATWEEL, '')
+    .replace(SPLIT_THAI_AM, '\u0e33')
+    .replace(SPLIT_LAO_AM, '\u0eb3');
+  const visible = normal.replace(/\r\n?/g, '\n').replace(INVISIBLE, () => {
     removed.controlChars++;
     return '';
   });
@@ -156,11 +196,17 @@ function keepLines(
       removed.pageNumbers++;
     } else if (line.length <= 120 && STAMPS.some((stamp) => stamp.test(line))) {
       removed.stampLines++;
+    } else if (isOperatorJunk(line)) {
+      removed.junkLines++;
     } else {
       kept.push(line);
     }
   }
   return kept;
+}
+
+function isOperatorJunk(line: string): boolean {
+  return (line.match(OPERATOR)?.length ?? 0) >= OPERATORS_PER_JUNK_LINE;
 }
 
 /** Joins kept lines: hyphenated words are rejoined; blank runs become one paragraph break. */

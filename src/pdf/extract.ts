@@ -5,6 +5,7 @@ import { openPdf } from './open.js';
 import { readPages } from './pages.js';
 import { checkTextQuality } from './quality.js';
 import { checkPdfHeader, SNIFF_BYTES } from './sniff.js';
+import { frameDamage, hasPageSizedImage } from './structure.js';
 import type { ExtractedDocument, ExtractLimits } from './types.js';
 
 /**
@@ -13,7 +14,8 @@ import type { ExtractedDocument, ExtractLimits } from './types.js';
  * Runs inside a worker thread: pdf.js works on the calling thread and a hostile file can only be
  * stopped by terminating it. Steps: sniff the bytes, open (password and structure errors),
  * check the page limit and XFA before reading any page, read page by page up to the character
- * budget, clean, then refuse scans and unreadable fonts. Damaged pages are skipped and listed.
+ * budget, clean, then refuse what is not worth summarizing (damage, scans, unreadable fonts,
+ * documents with almost no text). Damaged pages are skipped and listed.
  */
 export async function extractPdf(
   bytes: Uint8Array,
@@ -22,11 +24,16 @@ export async function extractPdf(
   const head = bytes.subarray(0, SNIFF_BYTES);
   checkPdfHeader(head, bytes.byteLength);
   const hasHeader = Buffer.from(head).includes('%PDF-');
+  // Read before pdf.js takes the bytes over; consulted only if the text turns out scarce.
+  const damage = frameDamage(bytes);
+  const pageImage = hasPageSizedImage(bytes);
 
   const pdf = await openPdf(bytes, hasHeader);
   try {
     const pageCount = pdf.numPages;
-    if (pageCount === 0) throw new JobError('damaged', 'PDF declares 0 pages; expected at least 1');
+    if (pageCount === 0) {
+      throw new JobError('empty_document', 'PDF declares 0 pages; expected at least 1');
+    }
     if (pageCount > limits.maxPages) {
       throw new JobError(
         'too_many_pages',
@@ -51,21 +58,36 @@ export async function extractPdf(
           `(first failure: ${pages.firstFailure})`,
       );
     }
+    if (pages.phantomPages === pages.pagesRead && pages.failedPages.length === 0) {
+      // pdf.js stands in one blank page for a missing page tree; the file has no pages at all.
+      throw new JobError('empty_document', 'PDF has no page tree pdf.js can find; 0 pages');
+    }
 
     const cleaned = cleanPages(pages.texts);
     const formFields = info.acroForm ? await readFormFields(pdf) : [];
     const judged = [cleaned.text, ...formFields].join('\n');
-    checkTextQuality(judged, pages.pagesRead, cleaned.removed.controlChars);
+    const { garbled } = checkTextQuality(judged, {
+      pagesRead: pages.pagesRead,
+      pageCount,
+      failedPages: pages.failedPages.length,
+      strippedControls: cleaned.removed.controlChars,
+      frameDamage: damage,
+      hasPageImage: pageImage,
+    });
 
     const text = cut(cleaned.text, limits.maxChars);
+    const cutShort = text.length < cleaned.text.length;
     return {
       pageCount,
-      pagesRead: pages.pagesRead,
+      pagesRead: cutShort
+        ? cleaned.pageStarts.filter((start) => start < text.length).length
+        : pages.pagesRead,
       failedPages: pages.failedPages,
       text,
       formFields,
       title: info.title,
-      truncated: pages.stoppedEarly || text.length < cleaned.text.length,
+      truncated: pages.stoppedEarly || cutShort,
+      garbled,
       removed: cleaned.removed,
     };
   } finally {

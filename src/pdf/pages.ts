@@ -1,6 +1,7 @@
 import type { PDFDocumentProxy } from 'unpdf/pdfjs';
 
 import { describe } from '../errors.js';
+import { repairThai } from './thai.js';
 
 export interface PageTexts {
   /** Raw text of each page read, in page order, lines ending in `\n`; failed pages are absent. */
@@ -13,6 +14,11 @@ export interface PageTexts {
   firstFailure: string | undefined;
   /** True when reading stopped at the character budget before the last page. */
   stoppedEarly: boolean;
+  /**
+   * Pages pdf.js made up because the document has no page tree it can find: it then reports
+   * one blank page that no object in the file stands for.
+   */
+  phantomPages: number;
 }
 
 /**
@@ -29,7 +35,9 @@ export async function readPages(pdf: PDFDocumentProxy, charBudget: number): Prom
     failedPages: [],
     firstFailure: undefined,
     stoppedEarly: false,
+    phantomPages: 0,
   };
+  const thaiFonts = new Map<string, boolean>();
   let collected = 0;
 
   for (let number = 1; number <= pdf.numPages; number++) {
@@ -38,9 +46,10 @@ export async function readPages(pdf: PDFDocumentProxy, charBudget: number): Prom
       break;
     }
     try {
-      const text = await readPage(pdf, number);
+      const { text, phantom } = await readPage(pdf, number, thaiFonts);
       result.texts.push(text);
       result.pagesRead++;
+      if (phantom) result.phantomPages++;
       collected += text.length;
     } catch (error) {
       result.failedPages.push(number);
@@ -50,17 +59,23 @@ export async function readPages(pdf: PDFDocumentProxy, charBudget: number): Prom
   return result;
 }
 
-async function readPage(pdf: PDFDocumentProxy, number: number): Promise<string> {
+async function readPage(
+  pdf: PDFDocumentProxy,
+  number: number,
+  thaiFonts: Map<string, boolean>,
+): Promise<{ text: string; phantom: boolean }> {
   const page = await pdf.getPage(number);
   try {
-    const content = await page.getTextContent();
+    // Unicode normalization happens in clean-up, after mojibake is repaired from the raw codes.
+    const content = await page.getTextContent({ disableNormalization: true });
+    const items = content.items.filter((item) => 'str' in item);
+    const strings = repairThai(items, thaiFonts);
     let text = '';
-    for (const item of content.items) {
-      if (!('str' in item)) continue;
-      text += item.str;
+    for (const [i, item] of items.entries()) {
+      text += strings[i];
       if (item.hasEOL) text += '\n';
     }
-    return text;
+    return { text, phantom: page.ref === null };
   } finally {
     page.cleanup();
   }
