@@ -86,6 +86,7 @@ export async function summarizeUpload(
       formFields: document.formFields,
       failedPages: document.failedPages.length,
       truncated: document.truncated,
+      garbled: document.garbled,
       gist: summary.gist,
       keyPoints: summary.keyPoints,
       producer: summary.producer,

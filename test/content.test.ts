@@ -37,6 +37,7 @@ function summary(overrides: Partial<SummaryResult> = {}): SummaryResult {
     pagesRead: 12,
     failedPages: 0,
     truncated: false,
+    garbled: false,
     gist: 'The report covers the year.',
     keyPoints: ['Income rose.', 'Costs fell.'],
     formFields: [],

@@ -188,6 +188,8 @@ describe('the shared corpus end to end', function () {
       const answer = classify(row.file, body, allowed);
       if (!answer) {
         wrong.push(`${row.file} [${row.action}] expected ${allowed.join(' or ')}, got: ${body}`);
+      } else if (/^summarize with warning/.test(row.action) && !/may be unreliable/.test(body)) {
+        wrong.push(`${row.file} [${row.action}] summarized without the warning: ${body}`);
       }
       assert.doesNotMatch(body, STACK_FRAME, `${row.file}: no stack trace in the reply`);
       if (answer !== 'summary') {

@@ -27,6 +27,7 @@ const summary: JobResult = {
   formFields: [],
   failedPages: 0,
   truncated: false,
+  garbled: false,
   gist: 'A gist.',
   keyPoints: ['One.', 'Two.'],
   producer: 'built-in',

@@ -25,6 +25,7 @@ const summary: SummaryResult = {
   pagesRead: 1,
   failedPages: 0,
   truncated: false,
+  garbled: false,
   gist: 'Gist.',
   keyPoints: [],
   formFields: [],

@@ -74,6 +74,10 @@ export const rooms = sqliteTable('rooms', {
   encrypted: integer('encrypted', { mode: 'boolean' }).notNull().default(false),
   /** Epoch ms when the bot said once that it cannot read this encrypted room. */
   encryptionNoticeAt: integer('encryption_notice_at'),
+  /** Instructions for the model set by the room's moderators, replacing the deployment's. */
+  instructions: text('instructions'),
+  /** Language the room wants summaries in ("auto": the document's own). */
+  language: text('language'),
   updatedAt: integer('updated_at').notNull(),
 });
 

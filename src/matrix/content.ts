@@ -126,6 +126,12 @@ function summaryNotes(result: SummaryResult): string[] {
         `${result.pageCount} pages were read.`,
     );
   }
+  if (result.garbled) {
+    notes.push(
+      "Part of this PDF's text is garbled (its fonts map some letters wrongly), " +
+        'so this summary may be unreliable.',
+    );
+  }
   if (result.fellBack) {
     notes.push('The AI summarizer could not be used, so this is a built-in extractive summary.');
   }

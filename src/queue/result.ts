@@ -15,6 +15,8 @@ const summaryResult = z.object({
   failedPages: z.number().int().nonnegative(),
   /** Whether reading stopped at the text limit before the end of the document. */
   truncated: z.boolean(),
+  /** Whether part of the text came out garbled (fonts that map letters wrongly). */
+  garbled: z.boolean().default(false),
   gist: z.string(),
   keyPoints: z.array(z.string()),
   /** Filled-in values of a form, shown as they are ("Label: value"). */
