@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { describe } from './errors.js';
 import { Inbox } from './inbox.js';
 import { configureLogging, logger, redact } from './log.js';
 import { GuardedAppService, matrixErrorHandler } from './matrix/appservice.js';
+import { CommandHandler } from './matrix/commands.js';
 import { InviteHandler } from './matrix/invites.js';
 import { downloadMedia } from './matrix/media.js';
 import { readRegistration } from './matrix/registration.js';
@@ -61,8 +63,10 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
     taskTimeoutMs: config.limits.extract_timeout_seconds * 1000,
   });
   await pool.start();
-  const { summarizer, fallback } = createSummarizers(config, pool);
-  const fingerprint = summarizerFingerprint(config);
+  const defaultInstructions = readInstructions(config.summarizer.instructions_file);
+  const { summarizer, fallback } = createSummarizers(config, pool, defaultInstructions);
+  const analyses = createAnalyses(config);
+  const fingerprint = summarizerFingerprint(config, defaultInstructions);
 
   const botUserId = `@${registration.getSenderLocalpart()}:${config.homeserver.domain}`;
   const bridge = new Bridge({
@@ -87,6 +91,7 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
     allowedInviters: config.bot.allowed_inviters,
   });
 
+  const commands = new CommandHandler(client, sender, rooms, defaultInstructions);
   const maxAttempts = config.jobs.max_retries + 1;
   const runner = new JobRunner(
     {
@@ -108,8 +113,17 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
             extract: (file, limits, signal) => pool.extract(file, limits, { signal }),
             summarizer,
             fallback,
+            analyses,
             summarizerFingerprint: fingerprint,
             storedSummary: (key) => jobs.summaryFor(key),
+            roomSettings: (roomId) => {
+              const room = rooms.get(roomId);
+              const language = room?.language ?? config.summarizer.language;
+              return {
+                ...(room?.instructions ? { instructions: room.instructions } : {}),
+                ...(language !== 'auto' ? { language } : {}),
+              };
+            },
             downloadDir,
             limits: {
               maxPages: config.limits.max_pages,
@@ -152,6 +166,7 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
     refused: (job) => void replies.deliver(job),
     invited: (roomId) => void invites.handle(roomId),
     encrypted: (roomId) => void invites.sendEncryptionNotice(roomId).catch(() => undefined),
+    command: (command) => void commands.handle(command),
   });
   const service = new GuardedAppService({
     homeserverToken: hsToken,
@@ -218,18 +233,61 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
 }
 
 /** What makes two summaries of the same file differ: which summarizer, model and settings. */
-function summarizerFingerprint(config: Config): string {
+function summarizerFingerprint(config: Config, instructions: string | undefined): string {
   const { openai, key_points } = config.summarizer;
   const parts =
     resolveBackend(config) === 'builtin'
       ? ['builtin', key_points]
-      : ['openai', openai.base_url, openai.model, key_points, openai.max_input_chars];
+      : ['openai', openai.base_url, openai.model, key_points, openai.max_input_chars, instructions];
+  parts.push(JSON.stringify(config.summarizer.analyses));
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
+}
+
+/** The extra analyses: each an OpenAI-compatible summarizer with its own model and prompt. */
+function createAnalyses(config: Config): Array<{ name: string; summarizer: Summarizer }> {
+  const openai = config.summarizer.openai;
+  return config.summarizer.analyses.map((analysis) => {
+    const baseUrl = analysis.base_url ?? openai.base_url;
+    if (!baseUrl) {
+      throw new Error(
+        `summarizer.analyses "${analysis.name}": no base_url, and summarizer.openai.base_url ` +
+          'is not set either',
+      );
+    }
+    if (analysis.api_key) redact(analysis.api_key);
+    const summarizer = new OpenAiSummarizer({
+      baseUrl,
+      apiKey: analysis.api_key ?? openai.api_key,
+      model: analysis.model,
+      requestTimeoutMs: openai.request_timeout_seconds * 1000,
+      maxAttempts: openai.max_attempts,
+      maxRetryAfterMs: openai.max_retry_after_seconds * 1000,
+      maxInputChars: openai.max_input_chars,
+      temperature: openai.temperature,
+      maxKeyPoints: config.summarizer.key_points,
+      instructions: readInstructions(analysis.instructions_file),
+    });
+    return { name: analysis.name, summarizer };
+  });
+}
+
+/** The deployment's instructions for the model, from the configured file, if there is one. */
+function readInstructions(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new Error(`cannot read summarizer.instructions_file ${file}: ${describe(error)}`);
+  }
+  if (!text) throw new Error(`summarizer.instructions_file ${file} is empty`);
+  return text;
 }
 
 function createSummarizers(
   config: Config,
   pool: WorkerPool,
+  instructions: string | undefined,
 ): { summarizer: Summarizer; fallback: Summarizer | undefined } {
   const builtin = new BuiltinSummarizer(pool, { maxKeyPoints: config.summarizer.key_points });
   if (resolveBackend(config) === 'builtin') {
@@ -248,6 +306,7 @@ function createSummarizers(
     maxInputChars: openai.max_input_chars,
     temperature: openai.temperature,
     maxKeyPoints: config.summarizer.key_points,
+    instructions,
   });
   return { summarizer, fallback: config.summarizer.fallback_to_builtin ? builtin : undefined };
 }

@@ -1,5 +1,6 @@
 import type { OpenDatabase } from './db/client.js';
 import { logger } from './log.js';
+import type { CommandEvent } from './matrix/commands.js';
 import { classifyEvent, type ClientEvent, type Identity } from './matrix/events.js';
 import { fairUseRefusal, type FairUseLimits } from './queue/fair-use.js';
 import type { Job, JobStore, NewJob } from './queue/jobs.js';
@@ -16,6 +17,8 @@ export interface InboxReactions {
   refused(job: Job): void;
   invited(roomId: string): void;
   encrypted(roomId: string): void;
+  /** A command to the bot; it changes room settings and is answered, nothing is stored first. */
+  command(command: CommandEvent): void;
 }
 
 /**
@@ -58,6 +61,9 @@ export class Inbox {
           case 'encryption':
             this.rooms.markEncrypted(incoming.roomId, now);
             after.push(() => this.reactions.encrypted(incoming.roomId));
+            break;
+          case 'command':
+            after.push(() => this.reactions.command(incoming.command));
             break;
           case 'ignore':
             break;

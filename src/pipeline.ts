@@ -1,13 +1,14 @@
+import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 
-import { JobError } from './errors.js';
+import { JobError, toJobError, userMessageFor } from './errors.js';
 import { formatBytes } from './format.js';
 import { logger } from './log.js';
 import type { ExtractLimits, ExtractedDocument } from './pdf/types.js';
 import type { Job } from './queue/jobs.js';
-import type { SummaryResult } from './queue/result.js';
-import type { Summarizer, Summary } from './summarize/types.js';
+import type { AnalysisResult, SummaryResult } from './queue/result.js';
+import type { Summarizer, Summary, SummaryInput } from './summarize/types.js';
 
 const log = logger('Pipeline');
 
@@ -20,8 +21,12 @@ export interface PipelineDeps {
   summarizerFingerprint: string;
   /** A stored summary of the same bytes under the same settings, if any. */
   storedSummary(key: string): SummaryResult | undefined;
+  /** The room's own instructions and language, where its moderators set them. */
+  roomSettings(roomId: string): { instructions?: string; language?: string };
   /** Stands in on the last attempt when the main summarizer is unavailable. */
   fallback: Summarizer | undefined;
+  /** More analyses by other models or prompts, each posted as a reply of its own. */
+  analyses: ReadonlyArray<{ name: string; summarizer: Summarizer }>;
   downloadDir: string;
   limits: ExtractLimits & { maxFileBytes: number };
 }
@@ -61,7 +66,8 @@ export async function summarizeUpload(
   try {
     const { sha256 } = await deps.download(job, file, context.signal);
     stage('download');
-    const key = `${sha256}:${deps.summarizerFingerprint}`;
+    const settings = deps.roomSettings(job.roomId);
+    const key = `${sha256}:${deps.summarizerFingerprint}:${settingsDigest(settings)}`;
     const stored = deps.storedSummary(key);
     if (stored) {
       stage('reuse');
@@ -74,9 +80,13 @@ export async function summarizeUpload(
     await rm(file, { force: true });
 
     const text = withFormFields(document);
-    const input = { text, fileName: job.fileName, pageCount: document.pageCount };
+    const input = { text, fileName: job.fileName, pageCount: document.pageCount, ...settings };
     const { summary, fellBack } = await summarizeWithFallback(input, deps, context);
     stage('summarize', { producer: summary.producer });
+    const analyses = await Promise.all(
+      deps.analyses.map((analysis) => analyse(analysis, input, context.signal)),
+    );
+    if (deps.analyses.length > 0) stage('analyses', { count: analyses.length });
     // A stand-in summary is not kept for reuse: the next upload should get the real one.
     if (!fellBack) context.summaryKey = key;
     return {
@@ -91,14 +101,42 @@ export async function summarizeUpload(
       keyPoints: summary.keyPoints,
       producer: summary.producer,
       fellBack,
+      analyses,
     };
   } finally {
     await rm(file, { force: true });
   }
 }
 
+/**
+ * One extra analysis. Its failure does not fail the job: the summary is still worth posting,
+ * and the reply for this analysis says it could not be made.
+ */
+async function analyse(
+  analysis: { name: string; summarizer: Summarizer },
+  input: SummaryInput,
+  signal: AbortSignal,
+): Promise<AnalysisResult> {
+  try {
+    const result = await analysis.summarizer.summarize(input, signal);
+    return { name: analysis.name, ...result };
+  } catch (error) {
+    const cause = toJobError(error);
+    log.warn('analysis failed', { analysis: analysis.name, cause: cause.message });
+    const failure = cause.code === 'internal' ? userMessageFor('internal') : cause.userMessage;
+    return { name: analysis.name, gist: '', keyPoints: [], producer: '', failure };
+  }
+}
+
+/** A short digest of a room's settings, part of the key a summary is stored under. */
+function settingsDigest(settings: { instructions?: string; language?: string }): string {
+  if (!settings.instructions && !settings.language) return 'default';
+  const text = JSON.stringify([settings.instructions ?? '', settings.language ?? '']);
+  return createHash('sha256').update(text).digest('base64url').slice(0, 12);
+}
+
 async function summarizeWithFallback(
-  input: { text: string; fileName: string; pageCount: number },
+  input: SummaryInput,
   deps: PipelineDeps,
   context: PipelineContext,
 ): Promise<{ summary: Summary; fellBack: boolean }> {

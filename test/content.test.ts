@@ -38,6 +38,7 @@ function summary(overrides: Partial<SummaryResult> = {}): SummaryResult {
     failedPages: 0,
     truncated: false,
     garbled: false,
+    analyses: [],
     gist: 'The report covers the year.',
     keyPoints: ['Income rose.', 'Costs fell.'],
     formFields: [],

@@ -337,6 +337,34 @@ describe('end to end with an OpenAI-compatible server', function () {
     );
   });
 
+  it("lets the room's moderators set the model's instructions, and nobody else", async () => {
+    const bob = scenario.hs.clientFor(await scenario.hs.registerUser('bob'));
+    await scenario.alice.invite(scenario.roomId, bob.userId);
+    await bob.join(scenario.roomId);
+    const command = async (client: typeof bob, body: string) => {
+      const eventId = await client.sendMessage(scenario.roomId, { msgtype: 'm.text', body });
+      const reply = await scenario.hs.waitForEvent(
+        (e) => e.sender === BOT_USER_ID && inReplyTo(e) === eventId,
+        { timeoutMs: 10_000 },
+      );
+      return String(reply.content.body);
+    };
+
+    const instructions = 'Resuma em português para a equipa de triagem.';
+    assert.match(await command(bob, `!summarizer instructions ${instructions}`), /moderators/);
+    assert.match(
+      await command(scenario.alice, `!summarizer instructions ${instructions}`),
+      /From now on/,
+    );
+    assert.match(await command(bob, '!summarizer instructions'), /Resuma em português/);
+    assert.match(await command(bob, '!summarizer help'), /instructions reset/);
+
+    const eventId = await scenario.uploadCorpus('c012.pdf');
+    await scenario.waitForAnswer(eventId, 60_000);
+    assert.ok(JSON.stringify(llm.requests.at(-1)!.body).includes(instructions), 'used');
+    assert.match(await command(scenario.alice, '!summarizer instructions reset'), /default/);
+  });
+
   it('retries while the model fails, then answers with the built-in summary', async () => {
     const before = llm.requests.length;
     for (let i = 0; i < 4; i++) llm.faults.push({ status: 503, body: { error: 'loading' } });
@@ -397,5 +425,45 @@ describe('end to end with an older homeserver and an invite allow-list', functio
         ['/_matrix/media/v3', 200],
       ],
     );
+  });
+});
+
+describe('end to end with a second analysis by another model', function () {
+  this.timeout(120_000);
+  let llm: FakeLlmServer;
+  let scenario: Scenario;
+
+  before(async () => {
+    llm = new FakeLlmServer({ model: 'first-model' });
+    const url = await llm.start();
+    scenario = await Scenario.start({
+      config: {
+        summarizer: {
+          backend: 'openai',
+          openai: { base_url: url, model: 'first-model' },
+          analyses: [{ name: 'Second opinion', model: 'second-model' }],
+        },
+      },
+    });
+    await scenario.roomWithBot();
+  });
+  after(async () => {
+    await scenario?.stop();
+    await llm?.stop();
+  });
+
+  it('posts each analysis as its own reply, after the summary', async () => {
+    const eventId = await scenario.uploadCorpus('c040.pdf');
+    await scenario.hs.waitForEvent(
+      (e) => e.sender === BOT_USER_ID && /^Second opinion on/.test(String(e.content.body)),
+      { timeoutMs: 30_000 },
+    );
+    const replies = scenario.repliesTo(eventId).map((e) => String(e.content.body));
+    assert.equal(replies.length, 3);
+    assert.match(replies[0]!, /^Working on "c040\.pdf"/);
+    assert.match(replies[1]!, /^Summary of "c040\.pdf" \(2 pages\)/);
+    assert.match(replies[2]!, /^Second opinion on "c040\.pdf" \(second-model\)/);
+    const models = llm.requests.map((r) => (r.body as { model: string }).model).sort();
+    assert.deepEqual(models, ['first-model', 'second-model']);
   });
 });

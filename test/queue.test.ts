@@ -28,6 +28,7 @@ const summary: JobResult = {
   failedPages: 0,
   truncated: false,
   garbled: false,
+  analyses: [],
   gist: 'A gist.',
   keyPoints: ['One.', 'Two.'],
   producer: 'built-in',

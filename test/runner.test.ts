@@ -26,6 +26,7 @@ const summary: SummaryResult = {
   failedPages: 0,
   truncated: false,
   garbled: false,
+  analyses: [],
   gist: 'Gist.',
   keyPoints: [],
   formFields: [],

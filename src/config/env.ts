@@ -51,6 +51,8 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     key: 'summarizer.fallback_to_builtin',
     type: 'boolean',
   },
+  { variable: 'SUMMARY_INSTRUCTIONS_FILE', key: 'summarizer.instructions_file', type: 'string' },
+  { variable: 'SUMMARY_LANGUAGE', key: 'summarizer.language', type: 'string' },
   { variable: 'OPENAI_BASE_URL', key: 'summarizer.openai.base_url', type: 'string' },
   { variable: 'OPENAI_API_KEY', key: 'summarizer.openai.api_key', type: 'string' },
   { variable: 'OPENAI_MODEL', key: 'summarizer.openai.model', type: 'string' },

@@ -164,6 +164,17 @@ const openai = z
   })
   .prefault({});
 
+const analysis = z.strictObject({
+  name: z.string().min(1).max(60).describe('Title of the reply, e.g. "Second opinion".'),
+  model: z.string().min(1).describe('Model that makes this analysis.'),
+  base_url: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('Its server; summarizer.openai.base_url when left out.'),
+  api_key: z.string().optional().describe('Its key; summarizer.openai.api_key when left out.'),
+  instructions_file: z.string().optional().describe('Its own instructions for the model.'),
+});
+
 const summarizer = z
   .strictObject({
     backend: z
@@ -180,7 +191,24 @@ const summarizer = z
         'When the model stays unavailable, answer with the built-in summary instead of an error.',
       ),
     key_points: z.number().int().min(1).max(20).default(5).describe('Key points in a summary.'),
+    instructions_file: z
+      .string()
+      .optional()
+      .describe(
+        'A text file with the instructions given to the model, replacing the built-in ones ' +
+          '(e.g. for a field or a language); rooms can override them by command.',
+      ),
+    language: z
+      .string()
+      .regex(/^(auto|[a-z]{2,3})$/, 'expected "auto" or a language code such as "en" or "pt"')
+      .default('auto')
+      .describe('Language summaries are written in; "auto" uses the document\'s own.'),
     openai,
+    analyses: z
+      .array(analysis)
+      .max(5)
+      .default([])
+      .describe('More analyses of each PDF by other models or prompts, each its own reply.'),
   })
   .prefault({});
 

@@ -1,5 +1,5 @@
 import type { Job } from '../queue/jobs.js';
-import type { FailureResult, JobResult, SummaryResult } from '../queue/result.js';
+import type { AnalysisResult, FailureResult, JobResult, SummaryResult } from '../queue/result.js';
 
 /**
  * The messages the bot posts. Every one is an `m.notice` (bots' messages must never trigger
@@ -33,55 +33,92 @@ export function acknowledgement(job: Job): NoticeContent {
 }
 
 /**
- * The answer to an upload, as one message or, for a summary too long for one event, several:
- * the first carries the title, the gist and the notes; the others continue the lists.
+ * The answer to an upload: the summary, then one reply per extra analysis. A text too long for
+ * one event becomes several messages: the first carries the title, the gist and the notes; the
+ * others continue the lists.
  */
 export function answer(job: Job, result: JobResult): NoticeContent[] {
-  return result.kind === 'summary' ? summaryMessages(job, result) : [failureMessage(job, result)];
+  if (result.kind === 'failure') return [failureMessage(job, result)];
+  const name = displayName(job.fileName);
+  const pages = `${result.pageCount} page${result.pageCount === 1 ? '' : 's'}`;
+  const summary = splitMessages(job, {
+    title: `Summary of "${name}"`,
+    titleHtml: `Summary of <code>${escapeHtml(name)}</code>`,
+    detail: pages,
+    gist: result.gist,
+    points: result.keyPoints,
+    fields: result.formFields,
+    notes: summaryNotes(result),
+  });
+  const analyses = result.analyses.flatMap((analysis) => analysisMessages(job, analysis));
+  return [...summary, ...analyses];
 }
 
-interface SummaryPart {
+function analysisMessages(job: Job, analysis: AnalysisResult): NoticeContent[] {
+  const name = displayName(job.fileName);
+  const title = clip(neutralise(analysis.name), 60);
+  return splitMessages(job, {
+    title: `${title} on "${name}"`,
+    titleHtml: `${escapeHtml(title)} on <code>${escapeHtml(name)}</code>`,
+    detail: analysis.failure ? 'not available' : clip(neutralise(analysis.producer), 80),
+    gist: analysis.failure ?? analysis.gist,
+    points: analysis.keyPoints,
+    fields: [],
+    notes: [],
+  });
+}
+
+interface Answer {
+  title: string;
+  titleHtml: string;
+  /** Shown in brackets after the title, e.g. the page count. */
+  detail: string;
+  gist: string;
+  points: string[];
+  fields: string[];
+  notes: string[];
+}
+
+interface Part {
   gist: string | undefined;
   points: string[];
   fields: string[];
 }
 
-function summaryMessages(job: Job, result: SummaryResult): NoticeContent[] {
-  const gist = clip(neutralise(result.gist), MAX_GIST_CHARS);
-  const points = result.keyPoints.map(cleanPoint).filter(Boolean).slice(0, 20);
-  const fields = result.formFields.map((field) => clip(neutralise(field), 300)).slice(0, 30);
+function splitMessages(job: Job, text: Answer): NoticeContent[] {
+  const gist = clip(neutralise(text.gist), MAX_GIST_CHARS);
+  const points = text.points.map(cleanPoint).filter(Boolean).slice(0, 20);
+  const fields = text.fields.map((field) => clip(neutralise(field), 300)).slice(0, 30);
 
   // Fill each message with list items while it fits; what does not fit starts the next one.
-  const parts: SummaryPart[] = [{ gist, points: [], fields: [] }];
+  const parts: Part[] = [{ gist, points: [], fields: [] }];
   const items = [
-    ...points.map((text) => ({ list: 'points' as const, text })),
-    ...fields.map((text) => ({ list: 'fields' as const, text })),
+    ...points.map((item) => ({ list: 'points' as const, item })),
+    ...fields.map((item) => ({ list: 'fields' as const, item })),
   ];
-  for (const item of items) {
+  for (const { list, item } of items) {
     const current = parts[parts.length - 1]!;
-    current[item.list].push(item.text);
-    if (contentBytes(renderSummary(job, result, current, 1, 2)) <= MAX_CONTENT_BYTES) continue;
-    current[item.list].pop();
+    current[list].push(item);
+    if (contentBytes(renderPart(job, text, current, 1, 2)) <= MAX_CONTENT_BYTES) continue;
+    current[list].pop();
     parts.push({ gist: undefined, points: [], fields: [] });
-    parts[parts.length - 1]![item.list].push(item.text);
+    parts[parts.length - 1]![list].push(item);
   }
-  return parts.map((part, index) => renderSummary(job, result, part, index + 1, parts.length));
+  return parts.map((part, index) => renderPart(job, text, part, index + 1, parts.length));
 }
 
-function renderSummary(
+function renderPart(
   job: Job,
-  result: SummaryResult,
-  part: SummaryPart,
+  text: Answer,
+  part: Part,
   number: number,
   total: number,
 ): NoticeContent {
-  const name = displayName(job.fileName);
-  const pages = `${result.pageCount} page${result.pageCount === 1 ? '' : 's'}`;
-  const of = total > 1 ? `, part ${number} of ${total}` : '';
-  const notes = number === 1 ? summaryNotes(result) : [];
+  const detail = total > 1 ? `${text.detail}, part ${number} of ${total}` : text.detail;
+  const notes = number === 1 ? text.notes : [];
 
   const body = [
-    `Summary of "${name}" (${pages}${of})`,
+    `${text.title} (${detail})`,
     ...(part.gist !== undefined ? ['', part.gist] : []),
     ...section('Key points:', part.points),
     ...section('Filled-in form fields:', part.fields),
@@ -89,7 +126,7 @@ function renderSummary(
   ].join('\n');
 
   const html = [
-    `<p><strong>Summary of <code>${escapeHtml(name)}</code></strong> (${pages}${of})</p>`,
+    `<p><strong>${text.titleHtml}</strong> (${escapeHtml(detail)})</p>`,
     part.gist !== undefined ? `<p>${escapeHtml(part.gist)}</p>` : '',
     htmlList('Key points:', part.points),
     htmlList('Filled-in form fields:', part.fields),

@@ -1,4 +1,5 @@
 import type { NewJob } from '../queue/jobs.js';
+import { COMMAND_PREFIX, type CommandEvent } from './commands.js';
 import { parseMxc } from './mxc.js';
 
 /** An event as the homeserver pushes it in a transaction (client format). */
@@ -19,6 +20,7 @@ export type Incoming =
   | { kind: 'invite'; roomId: string; inviter: string; encrypted: boolean }
   | { kind: 'removed'; roomId: string; by: string; membership: 'leave' | 'ban' }
   | { kind: 'encryption'; roomId: string }
+  | { kind: 'command'; command: CommandEvent }
   | { kind: 'ignore'; reason: string };
 
 export interface Identity {
@@ -84,6 +86,15 @@ function classifyMessage(event: ClientEvent): Incoming {
   const content = event.content;
   const relation = content['m.relates_to'] as Record<string, unknown> | undefined;
   if (relation?.rel_type === 'm.replace') return { kind: 'ignore', reason: 'edit' };
+  if (
+    content.msgtype === 'm.text' &&
+    typeof content.body === 'string' &&
+    content.body.trimStart().toLowerCase().startsWith(COMMAND_PREFIX)
+  ) {
+    const text = content.body.trimStart().slice(COMMAND_PREFIX.length).trim();
+    const command = { eventId: event.event_id, roomId: event.room_id, sender: event.sender, text };
+    return { kind: 'command', command };
+  }
   if (content.msgtype !== 'm.file') return { kind: 'ignore', reason: 'not a file' };
 
   const info = (content.info ?? {}) as Record<string, unknown>;

@@ -6,6 +6,16 @@ import type { FailureCode } from '../errors.js';
  * The answer a job ends with, stored as JSON in `jobs.result` before it is sent, and validated
  * with this schema whenever it is read back.
  */
+/** One more analysis of the document, by another model or prompt, or why it is missing. */
+const analysisResult = z.object({
+  name: z.string(),
+  gist: z.string(),
+  keyPoints: z.array(z.string()),
+  producer: z.string(),
+  /** Set, with gist and points empty, when this analysis could not be made. */
+  failure: z.string().optional(),
+});
+
 const summaryResult = z.object({
   kind: z.literal('summary'),
   pageCount: z.number().int().nonnegative(),
@@ -24,6 +34,8 @@ const summaryResult = z.object({
   producer: z.string(),
   /** Set when the configured model was unavailable and the built-in summary stood in. */
   fellBack: z.boolean(),
+  /** The configured extra analyses, each posted as a reply of its own. */
+  analyses: z.array(analysisResult).default([]),
 });
 
 const failureResult = z.object({
@@ -37,3 +49,4 @@ export const jobResultSchema = z.discriminatedUnion('kind', [summaryResult, fail
 export type JobResult = z.infer<typeof jobResultSchema>;
 export type SummaryResult = z.infer<typeof summaryResult>;
 export type FailureResult = z.infer<typeof failureResult>;
+export type AnalysisResult = z.infer<typeof analysisResult>;

@@ -33,6 +33,19 @@ export class RoomStore {
       .run();
   }
 
+  /** Changes a room's summary settings; a null value returns to the deployment's default. */
+  setSettings(
+    roomId: string,
+    settings: { instructions?: string | null; language?: string | null },
+    now: number,
+  ): void {
+    this.db
+      .update(rooms)
+      .set({ ...settings, updatedAt: now })
+      .where(eq(rooms.roomId, roomId))
+      .run();
+  }
+
   markEncrypted(roomId: string, now: number): void {
     this.db
       .update(rooms)
