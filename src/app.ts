@@ -1,12 +1,9 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 
 import { Bridge, Logger as BridgeLogger } from 'matrix-appservice-bridge';
 
-import { resolveBackend } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { openDatabase } from './db/client.js';
 import { describe } from './errors.js';
@@ -20,12 +17,10 @@ import { readRegistration } from './matrix/registration.js';
 import { Replies } from './matrix/replies.js';
 import { MatrixSender, type RequestClient } from './matrix/sender.js';
 import { summarizeUpload } from './pipeline.js';
+import { createSummarizers } from './summarizers.js';
 import { JobStore } from './queue/jobs.js';
 import { RoomStore } from './queue/rooms.js';
 import { JobRunner } from './queue/runner.js';
-import { BuiltinSummarizer } from './summarize/builtin.js';
-import { OpenAiSummarizer } from './summarize/openai.js';
-import type { Summarizer } from './summarize/types.js';
 import { WorkerPool } from './worker/pool.js';
 
 const log = logger('Bridge');
@@ -63,10 +58,10 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
     taskTimeoutMs: config.limits.extract_timeout_seconds * 1000,
   });
   await pool.start();
-  const defaultInstructions = readInstructions(config.summarizer.instructions_file);
-  const { summarizer, fallback } = createSummarizers(config, pool, defaultInstructions);
-  const analyses = createAnalyses(config);
-  const fingerprint = summarizerFingerprint(config, defaultInstructions);
+  const { summarizer, fallback, analyses, fingerprint, defaultInstructions } = createSummarizers(
+    config,
+    pool,
+  );
 
   const botUserId = `@${registration.getSenderLocalpart()}:${config.homeserver.domain}`;
   const bridge = new Bridge({
@@ -230,85 +225,6 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
       return stopped;
     },
   };
-}
-
-/** What makes two summaries of the same file differ: which summarizer, model and settings. */
-function summarizerFingerprint(config: Config, instructions: string | undefined): string {
-  const { openai, key_points } = config.summarizer;
-  const parts =
-    resolveBackend(config) === 'builtin'
-      ? ['builtin', key_points]
-      : ['openai', openai.base_url, openai.model, key_points, openai.max_input_chars, instructions];
-  parts.push(JSON.stringify(config.summarizer.analyses));
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
-}
-
-/** The extra analyses: each an OpenAI-compatible summarizer with its own model and prompt. */
-function createAnalyses(config: Config): Array<{ name: string; summarizer: Summarizer }> {
-  const openai = config.summarizer.openai;
-  return config.summarizer.analyses.map((analysis) => {
-    const baseUrl = analysis.base_url ?? openai.base_url;
-    if (!baseUrl) {
-      throw new Error(
-        `summarizer.analyses "${analysis.name}": no base_url, and summarizer.openai.base_url ` +
-          'is not set either',
-      );
-    }
-    if (analysis.api_key) redact(analysis.api_key);
-    const summarizer = new OpenAiSummarizer({
-      baseUrl,
-      apiKey: analysis.api_key ?? openai.api_key,
-      model: analysis.model,
-      requestTimeoutMs: openai.request_timeout_seconds * 1000,
-      maxAttempts: openai.max_attempts,
-      maxRetryAfterMs: openai.max_retry_after_seconds * 1000,
-      maxInputChars: openai.max_input_chars,
-      temperature: openai.temperature,
-      maxKeyPoints: config.summarizer.key_points,
-      instructions: readInstructions(analysis.instructions_file),
-    });
-    return { name: analysis.name, summarizer };
-  });
-}
-
-/** The deployment's instructions for the model, from the configured file, if there is one. */
-function readInstructions(file: string | undefined): string | undefined {
-  if (!file) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8').trim();
-  } catch (error) {
-    throw new Error(`cannot read summarizer.instructions_file ${file}: ${describe(error)}`);
-  }
-  if (!text) throw new Error(`summarizer.instructions_file ${file} is empty`);
-  return text;
-}
-
-function createSummarizers(
-  config: Config,
-  pool: WorkerPool,
-  instructions: string | undefined,
-): { summarizer: Summarizer; fallback: Summarizer | undefined } {
-  const builtin = new BuiltinSummarizer(pool, { maxKeyPoints: config.summarizer.key_points });
-  if (resolveBackend(config) === 'builtin') {
-    log.info('summarizing with the built-in extractive summarizer');
-    return { summarizer: builtin, fallback: undefined };
-  }
-  const openai = config.summarizer.openai;
-  log.info('summarizing with an OpenAI-compatible server', { model: openai.model });
-  const summarizer = new OpenAiSummarizer({
-    baseUrl: openai.base_url!,
-    apiKey: openai.api_key,
-    model: openai.model,
-    requestTimeoutMs: openai.request_timeout_seconds * 1000,
-    maxAttempts: openai.max_attempts,
-    maxRetryAfterMs: openai.max_retry_after_seconds * 1000,
-    maxInputChars: openai.max_input_chars,
-    temperature: openai.temperature,
-    maxKeyPoints: config.summarizer.key_points,
-    instructions,
-  });
-  return { summarizer, fallback: config.summarizer.fallback_to_builtin ? builtin : undefined };
 }
 
 async function registerBot(

@@ -2,13 +2,12 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { loadEnvironment } from '../config/environment.js';
-import { loadConfig, resolveBackend } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
 import { toJobError } from '../errors.js';
 import { configureLogging, redact } from '../log.js';
 import { BuiltinSummarizer } from '../summarize/builtin.js';
-import { OpenAiSummarizer } from '../summarize/openai.js';
-import type { Summarizer } from '../summarize/types.js';
 import { withFormFields } from '../pipeline.js';
+import { createSummarizers } from '../summarizers.js';
 import { WorkerPool } from '../worker/pool.js';
 import { commandLine, userPath } from './args.js';
 
@@ -51,22 +50,10 @@ const pool = new WorkerPool({
 });
 await pool.start();
 
-const builtin = new BuiltinSummarizer(pool, { maxKeyPoints: config.summarizer.key_points });
-const openai = config.summarizer.openai;
-const summarizer: Summarizer =
-  values.builtin || resolveBackend(config) === 'builtin'
-    ? builtin
-    : new OpenAiSummarizer({
-        baseUrl: openai.base_url!,
-        apiKey: openai.api_key,
-        model: openai.model,
-        requestTimeoutMs: openai.request_timeout_seconds * 1000,
-        maxAttempts: openai.max_attempts,
-        maxRetryAfterMs: openai.max_retry_after_seconds * 1000,
-        maxInputChars: openai.max_input_chars,
-        temperature: openai.temperature,
-        maxKeyPoints: config.summarizer.key_points,
-      });
+const built = createSummarizers(config, pool);
+const summarizer = values.builtin
+  ? new BuiltinSummarizer(pool, { maxKeyPoints: config.summarizer.key_points })
+  : built.summarizer;
 
 let failures = 0;
 for (const file of positionals.map(userPath)) {

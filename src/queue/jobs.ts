@@ -66,45 +66,31 @@ export class JobStore {
   private readonly requeueAll;
 
   constructor(private readonly db: Db) {
+    // Both inserts take the upload's own fields; a refused one also carries its answer and owes
+    // no "working on it" reply.
+    const upload = {
+      eventId: param('eventId'),
+      roomId: param('roomId'),
+      sender: param('sender'),
+      threadRoot: param('threadRoot'),
+      fileName: param('fileName'),
+      mxcUrl: param('mxcUrl'),
+      mimetype: param('mimetype'),
+      declaredSize: param('declaredSize'),
+      attempts: 0,
+      runAfter: p.now,
+      createdAt: p.now,
+      updatedAt: p.now,
+    };
     this.insert = db
       .insert(jobs)
-      .values({
-        eventId: param('eventId'),
-        roomId: param('roomId'),
-        sender: param('sender'),
-        threadRoot: param('threadRoot'),
-        fileName: param('fileName'),
-        mxcUrl: param('mxcUrl'),
-        mimetype: param('mimetype'),
-        declaredSize: param('declaredSize'),
-        status: 'pending',
-        attempts: 0,
-        runAfter: p.now,
-        createdAt: p.now,
-        updatedAt: p.now,
-      })
+      .values({ ...upload, status: 'pending' })
       .onConflictDoNothing({ target: jobs.eventId })
       .returning()
       .prepare();
     this.insertRefused = db
       .insert(jobs)
-      .values({
-        eventId: param('eventId'),
-        roomId: param('roomId'),
-        sender: param('sender'),
-        threadRoot: param('threadRoot'),
-        fileName: param('fileName'),
-        mxcUrl: param('mxcUrl'),
-        mimetype: param('mimetype'),
-        declaredSize: param('declaredSize'),
-        status: 'refused',
-        attempts: 0,
-        runAfter: p.now,
-        ackedAt: p.now,
-        result: param('result'),
-        createdAt: p.now,
-        updatedAt: p.now,
-      })
+      .values({ ...upload, status: 'refused', ackedAt: p.now, result: param('result') })
       .onConflictDoNothing({ target: jobs.eventId })
       .returning()
       .prepare();
