@@ -278,6 +278,22 @@ describe('end to end with the built-in summarizer', function () {
     assert.equal(notices.length, 1);
   });
 
+  it('says so once when a room it is in turns encryption on', async () => {
+    const roomId = await scenario.alice.createRoom({ invite: [BOT_USER_ID] });
+    await scenario.hs.waitForEvent(
+      (e) => e.room_id === roomId && e.state_key === BOT_USER_ID && e.content.membership === 'join',
+      { timeoutMs: 15_000 },
+    );
+    await scenario.alice.sendState(roomId, 'm.room.encryption', '', {
+      algorithm: 'm.megolm.v1.aes-sha2',
+    });
+    const note = await scenario.hs.waitForEvent(
+      (e) => e.room_id === roomId && e.sender === BOT_USER_ID && e.type === 'm.room.message',
+      { timeoutMs: 15_000 },
+    );
+    assert.match(String(note.content.body), /encrypted.*cannot read/s);
+  });
+
   it('never writes its tokens to the log', () => {
     const log = scenario.bridge.logs.join('\n');
     assert.ok(log.length > 1000, 'there is a log to check');
