@@ -138,7 +138,7 @@ describe('crash safety', function () {
     );
   });
 
-  it('finishes running jobs on SIGTERM, leaves the rest for the next start, loses nothing', async () => {
+  it('finishes running jobs on SIGTERM and leaves the rest for the next start', async () => {
     scenario = await Scenario.start({
       fixedPort: true,
       config: { jobs: { max_worker_threads: 2 } },

@@ -47,7 +47,7 @@ describe('fault tolerance', function () {
       .filter((e) => e.sender === BOT_USER_ID && inReplyTo(e) === eventId);
   }
 
-  it('delivers every answer exactly once through transient homeserver and model faults', async () => {
+  it('answers exactly once through transient homeserver and model faults', async () => {
     const faults: Fault[] = [
       scenario.hs.faults.add({
         method: 'PUT',

@@ -68,7 +68,10 @@ export class CommandHandler {
           return 'This room uses the default instructions again.';
         }
         if (argument.length > MAX_INSTRUCTIONS_CHARS) {
-          return `Those instructions are ${argument.length} characters long; the most is ${MAX_INSTRUCTIONS_CHARS}.`;
+          return (
+            `Those instructions are ${argument.length} characters long; ` +
+            `the most is ${MAX_INSTRUCTIONS_CHARS}.`
+          );
         }
         this.rooms.setSettings(roomId, { instructions: argument }, Date.now());
         return 'From now on, summaries in this room follow these instructions.';
@@ -76,7 +79,10 @@ export class CommandHandler {
       case 'language': {
         const code = (rest[0] ?? '').toLowerCase();
         if (!/^(auto|[a-z]{2,3})$/.test(code)) {
-          return `Give a language code such as "en" or "pt", or "auto". ${COMMAND_PREFIX} help lists the commands.`;
+          return (
+            'Give a language code such as "en" or "pt", or "auto". ' +
+            `${COMMAND_PREFIX} help lists the commands.`
+          );
         }
         if (!(await this.isModerator(roomId, sender))) return onlyModerators();
         this.rooms.setSettings(roomId, { language: code === 'auto' ? null : code }, Date.now());
@@ -99,7 +105,8 @@ export class CommandHandler {
 
   /** Whether the sender's power level lets them change the room's state. */
   private async isModerator(roomId: string, userId: string): Promise<boolean> {
-    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.power_levels/`;
+    const room = encodeURIComponent(roomId);
+    const path = `/_matrix/client/v3/rooms/${room}/state/m.room.power_levels/`;
     const levels = (await this.client.doRequest('GET', path)) as {
       users?: Record<string, unknown>;
       users_default?: unknown;
