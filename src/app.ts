@@ -58,10 +58,8 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
     taskTimeoutMs: config.limits.extract_timeout_seconds * 1000,
   });
   await pool.start();
-  const { summarizer, fallback, analyses, fingerprint, defaultInstructions } = createSummarizers(
-    config,
-    pool,
-  );
+  const { summarizer, fallback, analyses, fingerprint, defaultInstructions } =
+    await createSummarizers(config, pool);
 
   const botUserId = `@${registration.getSenderLocalpart()}:${config.homeserver.domain}`;
   const bridge = new Bridge({

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 
 import { resolveBackend } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { describe } from './errors.js';
 import { logger, redact } from './log.js';
 import { BuiltinSummarizer, type SummarizeRunner } from './summarize/builtin.js';
+import { loadInstructions } from './summarize/instructions.js';
+import { Limiter } from './summarize/limiter.js';
 import { OpenAiSummarizer } from './summarize/openai.js';
 import type { Summarizer } from './summarize/types.js';
 
@@ -25,8 +25,12 @@ export interface Summarizers {
 }
 
 /** Builds every summarizer the configuration asks for. The bridge and the CLI both use this. */
-export function createSummarizers(config: Config, pool: SummarizeRunner): Summarizers {
-  const defaultInstructions = readInstructions(config.summarizer.instructions_file);
+export async function createSummarizers(
+  config: Config,
+  pool: SummarizeRunner,
+): Promise<Summarizers> {
+  const file = config.summarizer.instructions_file;
+  const defaultInstructions = file ? await loadInstructions(file) : undefined;
   const builtin = new BuiltinSummarizer(pool, { maxKeyPoints: config.summarizer.key_points });
   const fingerprint = summarizerFingerprint(config, defaultInstructions);
   if (resolveBackend(config) === 'builtin') {
@@ -41,18 +45,23 @@ export function createSummarizers(config: Config, pool: SummarizeRunner): Summar
   }
   const { openai } = config.summarizer;
   log.info('summarizing with an OpenAI-compatible server', { model: openai.model });
+  // One limit on requests at once for the summary and every analysis together.
+  const limiter = new Limiter(openai.concurrency);
+  const analyses = [];
+  for (const analysis of config.summarizer.analyses) {
+    const own = analysis.instructions_file;
+    const summarizer = openAi(config, limiter, {
+      model: analysis.model,
+      baseUrl: analysis.base_url,
+      apiKey: analysis.api_key,
+      instructions: own ? await loadInstructions(own) : undefined,
+    });
+    analyses.push({ name: analysis.name, summarizer });
+  }
   return {
-    summarizer: openAi(config, { instructions: defaultInstructions }),
+    summarizer: openAi(config, limiter, { instructions: defaultInstructions }),
     fallback: config.summarizer.fallback_to_builtin ? builtin : undefined,
-    analyses: config.summarizer.analyses.map((analysis) => ({
-      name: analysis.name,
-      summarizer: openAi(config, {
-        model: analysis.model,
-        baseUrl: analysis.base_url,
-        apiKey: analysis.api_key,
-        instructions: readInstructions(analysis.instructions_file),
-      }),
-    })),
+    analyses,
     fingerprint,
     defaultInstructions,
   };
@@ -61,6 +70,7 @@ export function createSummarizers(config: Config, pool: SummarizeRunner): Summar
 /** An OpenAI-compatible summarizer from the openai section, with some settings replaced. */
 function openAi(
   config: Config,
+  limiter: Limiter,
   own: { model?: string; baseUrl?: string; apiKey?: string; instructions?: string },
 ): OpenAiSummarizer {
   const { openai, key_points } = config.summarizer;
@@ -74,7 +84,12 @@ function openAi(
     requestTimeoutMs: openai.request_timeout_seconds * 1000,
     maxAttempts: openai.max_attempts,
     maxRetryAfterMs: openai.max_retry_after_seconds * 1000,
-    maxInputChars: openai.max_input_chars,
+    contextTokens: openai.context_tokens,
+    answerShare: openai.answer_share,
+    maxAnswerTokens: openai.max_answer_tokens,
+    chunkTokens: openai.chunk_tokens,
+    summaryTimeoutMs: openai.summary_timeout_seconds * 1000,
+    limiter,
     temperature: openai.temperature,
     maxKeyPoints: key_points,
     instructions: own.instructions,
@@ -87,22 +102,16 @@ function summarizerFingerprint(config: Config, instructions: string | undefined)
   const parts =
     resolveBackend(config) === 'builtin'
       ? ['builtin', key_points]
-      : ['openai', openai.base_url, openai.model, key_points, openai.max_input_chars, instructions];
-  parts.push(JSON.stringify(config.summarizer.analyses));
+      : [
+          'openai',
+          openai.base_url,
+          openai.model,
+          key_points,
+          openai.context_tokens,
+          openai.chunk_tokens,
+          openai.answer_share,
+          instructions,
+          JSON.stringify(config.summarizer.analyses),
+        ];
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
-}
-
-/** The deployment's instructions for the model, from the configured file, if there is one. */
-function readInstructions(file: string | undefined): string | undefined {
-  if (!file) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8').trim();
-  } catch (error) {
-    throw new Error(`cannot read summarizer.instructions_file ${file}: ${describe(error)}`, {
-      cause: error,
-    });
-  }
-  if (!text) throw new Error(`summarizer.instructions_file ${file} is empty`);
-  return text;
 }

@@ -97,8 +97,8 @@ describe('configuration', () => {
     assert.ok(configSchema.safeParse(sample).success, 'the sample config is valid');
     const documented = new Set(yamlKeys(sample));
     const missing = schemaKeys(configSchema).filter((key) => !documented.has(key));
-    // base_url has no default and is shown commented out in the sample.
-    assert.deepEqual(missing, ['summarizer.openai.base_url']);
+    // These have no default and are shown commented out in the sample.
+    assert.deepEqual(missing, ['summarizer.instructions_file', 'summarizer.openai.base_url']);
   });
 
   it('keeps .env.example in step with the variables the loader reads', () => {

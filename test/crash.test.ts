@@ -76,7 +76,11 @@ describe('crash safety', function () {
     const random = seededRandom(seed);
     scenario = await Scenario.start({
       fixedPort: true,
-      config: { jobs: { max_retries: 12, lease_seconds: 2, poll_seconds: 0.3 } },
+      config: {
+        jobs: { max_retries: 12, lease_seconds: 2, poll_seconds: 0.3 },
+        // One person uploads all 24 at once here; the fair-use caps are not under test.
+        limits: { max_queued_per_user: 100, max_queued_per_room: 100 },
+      },
     });
     await scenario.roomWithBot();
     // The homeserver stores each reply at once but answers late, so kills land between a

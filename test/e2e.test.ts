@@ -315,7 +315,14 @@ describe('end to end with an OpenAI-compatible server', function () {
       config: {
         summarizer: {
           backend: 'openai',
-          openai: { base_url: url, api_key: apiKey, model: 'loopback-model', max_attempts: 1 },
+          // A context large enough for the test files to go in one request each.
+          openai: {
+            base_url: url,
+            api_key: apiKey,
+            model: 'loopback-model',
+            max_attempts: 1,
+            context_tokens: 65536,
+          },
         },
       },
     });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 
+import { hasCue } from '../src/summarize/cues.js';
 import { summarizeExtractive } from '../src/summarize/extractive.js';
 import { splitSentences } from '../src/summarize/sentences.js';
 import { tokenize } from '../src/summarize/tokenize.js';
@@ -65,6 +66,20 @@ describe('splitSentences', () => {
       (sentence) => sentence.text,
     );
     assert.deepEqual(texts, ['今天下雨了。', '我们在家里看书！', '你呢？', 'これは日本語です。']);
+  });
+
+  it('does not take a wrapped Chinese line for a heading beside long Latin lines', () => {
+    const page = [
+      'See https://ctan.org/pkg/unicode-math for the package that configures Unicode math fonts.',
+      '编译命令 是实际调用的、结合了引擎和格式的命令。如 xelatex 命令是结合 XƎTEX 引擎和',
+      'LATEX 格式的一个编译命令。',
+    ].join('\n');
+    assert.ok(
+      splitSentences(page).some(
+        (sentence) =>
+          sentence.text === '如 xelatex 命令是结合 XƎTEX 引擎和LATEX 格式的一个编译命令。',
+      ),
+    );
   });
 
   it('splits Arabic, Persian and Urdu at their own punctuation', () => {
@@ -213,6 +228,19 @@ describe('summarizeExtractive', () => {
       assert.ok(summary.gist.length > 0, `no gist for ${text.slice(0, 20)}`);
       assert.ok(text.includes(summary.gist));
     }
+  });
+
+  it('recognizes sentences that announce an aim or a finding, in several languages', () => {
+    for (const sentence of [
+      'In this paper we propose a plan to keep the harbour basin free of sediment.',
+      'Our results show that dredging twice a year is enough.',
+      'Neste artigo, analisamos o orçamento das bibliotecas públicas.',
+      'Los resultados muestran una mejora clara en la divulgación de información.',
+      'Dans cet article, nous proposons une méthode de résumé de logs.',
+    ]) {
+      assert.ok(hasCue(sentence), sentence);
+    }
+    assert.equal(hasCue('The harbour basin fills with sediment every spring.'), false);
   });
 
   it('returns nothing for text without words', () => {

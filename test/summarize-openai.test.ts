@@ -27,6 +27,11 @@ function failsWith(code: string, check: (error: JobError) => void = () => {}) {
   };
 }
 
+function documentOf(body: unknown): string {
+  const content = userMessageOf(body);
+  return content.slice(content.indexOf('<document>') + 10, content.lastIndexOf('</document>'));
+}
+
 function userMessageOf(body: unknown): string {
   const messages = (body as { messages: Array<{ role: string; content: string }> }).messages;
   return messages.find((message) => message.role === 'user')?.content ?? '';
@@ -73,15 +78,23 @@ describe('OpenAiSummarizer against a loopback OpenAI-compatible server', functio
   it('sends the document with the bearer key and returns the parsed answer', async () => {
     const summary = await summarizer().summarize(INPUT, new AbortController().signal);
 
-    assert.deepEqual(summary, {
-      gist: 'The harbour authority will dredge the north channel in 2026.',
-      keyPoints: [
-        'Ships over 200 metres must use the south channel meanwhile.',
-        'The cost is 12.5 million euros, shared with the port city.',
-        'Fishing boats keep their berths throughout.',
-      ],
-      producer: 'test-model',
-    });
+    assert.deepEqual(
+      { gist: summary.gist, keyPoints: summary.keyPoints, producer: summary.producer },
+      {
+        gist: 'The harbour authority will dredge the north channel in 2026.',
+        keyPoints: [
+          'Ships over 200 metres must use the south channel meanwhile.',
+          'The cost is 12.5 million euros, shared with the port city.',
+          'Fishing boats keep their berths throughout.',
+        ],
+        producer: 'test-model',
+      },
+    );
+    assert.equal(summary.language, 'en');
+    assert.deepEqual(
+      { requests: summary.usage?.requests, parts: summary.usage?.parts },
+      { requests: 1, parts: 1 },
+    );
     assert.equal(server.requests.length, 1);
     const [request] = server.requests;
     assert.equal(request?.path, '/v1/chat/completions');
@@ -89,6 +102,7 @@ describe('OpenAiSummarizer against a loopback OpenAI-compatible server', functio
     assert.equal((request?.body as { model: string }).model, 'test-model');
     assert.ok(userMessageOf(request?.body).includes(DOCUMENT));
     assert.ok(userMessageOf(request?.body).includes('harbour.pdf'));
+    assert.equal((request?.body as { max_tokens: number }).max_tokens, 2048);
   });
 
   it('retries a 429 after its Retry-After of one second and then succeeds', async () => {
@@ -286,7 +300,10 @@ describe('OpenAiSummarizer against a loopback OpenAI-compatible server', functio
     setTimeout(() => controller.abort(reason), 100);
 
     await assert.rejects(
-      summarizer({ maxRetryAfterMs: 3_600_000 }).summarize(INPUT, controller.signal),
+      summarizer({ maxRetryAfterMs: 3_600_000, summaryTimeoutMs: 7_200_000 }).summarize(
+        INPUT,
+        controller.signal,
+      ),
       (error: unknown) => error === reason,
     );
     assert.ok(Date.now() - started < 5_000, 'the wait should end with the abort');
@@ -305,13 +322,54 @@ describe('OpenAiSummarizer against a loopback OpenAI-compatible server', functio
     assert.equal(server.requests.length, 1);
   });
 
-  it('cuts a document over maxInputChars at a paragraph and tells the model', async () => {
-    await summarizer({ maxInputChars: 200 }).summarize(INPUT, new AbortController().signal);
+  it('does not start a retry whose wait would end after the summary deadline', async () => {
+    server.faults.push({ status: 429, headers: { 'retry-after': '600' } });
+    const started = Date.now();
 
-    const sent = userMessageOf(server.requests[0]?.body);
-    assert.ok(sent.includes('Pilots are already briefed.'));
-    assert.ok(!sent.includes('The cost is 12.5 million euros'));
-    assert.match(sent, /Only the first 177 of \d+ characters are included/);
+    await assert.rejects(
+      summarizer({ maxRetryAfterMs: 600_000, summaryTimeoutMs: 60_000 }).summarize(
+        INPUT,
+        new AbortController().signal,
+      ),
+      failsWith('summarizer_unavailable', (error) => {
+        assert.match(error.message, /no time left before the summary deadline/);
+        assert.equal(error.retryAfterMs, 600_000);
+      }),
+    );
+    assert.ok(Date.now() - started < 5_000, 'it should give up at once');
+    assert.equal(server.requests.length, 1);
+  });
+
+  it('ends the whole summary at summaryTimeoutMs, whatever each request is allowed', async () => {
+    server.faults.push('hang');
+    const started = Date.now();
+
+    await assert.rejects(
+      summarizer({ requestTimeoutMs: 60_000, summaryTimeoutMs: 300 }).summarize(
+        INPUT,
+        new AbortController().signal,
+      ),
+      failsWith('timed_out', (error) => assert.match(error.message, /within 300 ms/)),
+    );
+    assert.ok(Date.now() - started < 5_000);
+  });
+
+  it('sends no more than maxInputChars of document in one request', async () => {
+    const paragraphs = Array.from(
+      { length: 40 },
+      (_, i) => `Paragraph ${i + 1} of the harbour plan describes berth ${i + 1} in detail.`,
+    );
+    const text = paragraphs.join('\n\n');
+
+    const summary = await summarizer({ maxInputChars: 1_000 }).summarize(
+      { ...INPUT, text },
+      new AbortController().signal,
+    );
+
+    const documents = server.requests.map((request) => documentOf(request.body));
+    assert.ok((summary.usage?.parts ?? 0) >= 3, `expected parts, got ${summary.usage?.parts}`);
+    for (const document of documents.slice(0, -1)) assert.ok(document.length <= 1_000);
+    assert.ok(summary.gist.length > 0);
   });
 
   it('sends no Authorization header when the key is empty', async () => {

@@ -50,7 +50,7 @@ const pool = new WorkerPool({
 });
 await pool.start();
 
-const built = createSummarizers(config, pool);
+const built = await createSummarizers(config, pool);
 const summarizer = values.builtin
   ? new BuiltinSummarizer(pool, { maxKeyPoints: config.summarizer.key_points })
   : built.summarizer;

@@ -56,6 +56,8 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'OPENAI_BASE_URL', key: 'summarizer.openai.base_url', type: 'string' },
   { variable: 'OPENAI_API_KEY', key: 'summarizer.openai.api_key', type: 'string' },
   { variable: 'OPENAI_MODEL', key: 'summarizer.openai.model', type: 'string' },
+  { variable: 'OPENAI_CONTEXT_TOKENS', key: 'summarizer.openai.context_tokens', type: 'integer' },
+  { variable: 'OPENAI_CONCURRENCY', key: 'summarizer.openai.concurrency', type: 'integer' },
   {
     variable: 'OPENAI_TIMEOUT_SECONDS',
     key: 'summarizer.openai.request_timeout_seconds',

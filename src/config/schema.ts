@@ -154,12 +154,38 @@ const openai = z
     request_timeout_seconds: seconds(120, 'Deadline for one request to the model.'),
     max_attempts: z.number().int().min(1).max(10).default(3).describe('Tries per request.'),
     max_retry_after_seconds: seconds(60, 'Longest Retry-After the bridge is willing to honour.'),
-    max_input_chars: z
+    context_tokens: z
       .number()
       .int()
-      .positive()
-      .default(48_000)
-      .describe('Most document text sent in one request (about 12k tokens).'),
+      .min(1024)
+      .default(8192)
+      .describe("The model's context window, in tokens, as the server is really run."),
+    answer_share: z
+      .number()
+      .min(0.05)
+      .max(0.75)
+      .default(0.25)
+      .describe('Share of the context kept for the answer.'),
+    max_answer_tokens: z
+      .number()
+      .int()
+      .min(64)
+      .default(4096)
+      .describe('Most tokens asked for one answer.'),
+    chunk_tokens: z
+      .number()
+      .int()
+      .min(256)
+      .default(3000)
+      .describe('Size of the parts a document longer than the context is cut into.'),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(32)
+      .default(2)
+      .describe('Requests to the server at once, across all jobs and analyses.'),
+    summary_timeout_seconds: seconds(900, 'Deadline for all the requests of one summary.'),
     temperature: z.number().min(0).max(2).default(0.2).describe('Sampling temperature.'),
   })
   .prefault({});

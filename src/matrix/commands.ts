@@ -1,4 +1,5 @@
 import { logger } from '../log.js';
+import { MAX_INSTRUCTIONS_CHARS } from '../summarize/instructions.js';
 import type { RoomStore } from '../queue/rooms.js';
 import { notice, type NoticeContent } from './content.js';
 import { readMatrixFailure } from './errors.js';
@@ -8,9 +9,6 @@ const log = logger('Commands');
 
 /** Messages that start with this are commands to the bot. */
 export const COMMAND_PREFIX = '!summarizer';
-
-/** Longest room instructions accepted, in characters. */
-const MAX_INSTRUCTIONS_CHARS = 4_000;
 
 const HELP = [
   'Upload a PDF and I reply with its summary. Commands (room moderators only, except help):',

@@ -32,13 +32,21 @@ export interface ChunkOptions {
 const SECTION = 5;
 const BREAK = 4;
 const PARAGRAPH_END = 3;
-const SENTENCE_END = 2;
 const LINE_WRAP = 1;
 /** A cut may move this share of a chunk away from its ideal place to reach a boundary. */
 const WINDOW_SHARE = 0.25;
 
-const HEADING =
-  /^(?:(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVXLC]{1,6}\.|[A-Z]\.)\s+\p{Lu}|(?:chapter|section|part|article|appendix|annex|capítulo|sección|seção|chapitre|kapitel|abschnitt|artigo|artículo|article)\s+[\dIVXLC]|§\s*\d|第[一二三四五六七八九十百千\d]+[章节節部篇条條])/iu;
+/** Numbered headings ("2.3 Methods", "IV. Results"), named ones ("Chapter 3"), "§ 4", "第三章". */
+const HEADING = new RegExp(
+  [
+    '^(?:\\d{1,2}(?:\\.\\d{1,2})*\\.?|[IVXLC]{1,6}\\.|[A-Z]\\.)\\s+\\p{Lu}',
+    '^(?:chapter|section|part|article|appendix|annex|capítulo|sección|seção|chapitre|kapitel|' +
+      'abschnitt|artigo|artículo)\\s+[\\dIVXLC]',
+    '^§\\s*\\d',
+    '^第[一二三四五六七八九十百千\\d]+[章节節部篇条條]',
+  ].join('|'),
+  'iu',
+);
 const UPPER_HEADING = /^[\p{Lu}\d][\p{Lu}\d\s,:&'’()–-]{3,79}$/u;
 const ENDS_SENTENCE = /[.!?。！？؟…]["'”’»)\]]*$/u;
 const SENTENCE_BREAK = /[.!?؟…]["'”’»)\]]*\s+(?=\S)|[。！？]["'”’」』）]*/gu;
@@ -68,7 +76,8 @@ export function splitIntoChunks(text: string, options: ChunkOptions): Chunk[] {
     // Never leave more than the remaining chunks can hold, nor make this one too long.
     const low = Math.max(ideal - window, total - (count - k) * most, previous + 1e-9);
     const high = Math.min(ideal + window, previous + most);
-    const cut = bestCut(text, lines, { low, high, ideal: Math.min(Math.max(ideal, low), high) });
+    const range = { low, high, ideal: Math.min(Math.max(ideal, low), high) };
+    const cut = bestCut(text, lines, total, range);
     cuts.push(cut.offset);
     previous = cut.tokens;
   }
@@ -135,9 +144,9 @@ function isHeading(line: string): boolean {
 function bestCut(
   text: string,
   lines: Line[],
+  total: number,
   range: { low: number; high: number; ideal: number },
 ): { offset: number; tokens: number } {
-  const total = (lines.at(-1)?.before ?? 0) + tokenWeight(text.slice(lines.at(-1)?.start ?? 0));
   const spread = Math.max(1, range.high - range.low);
   let best: { line: Line; score: number } | undefined;
   for (let i = firstLineAtOrAfter(lines, range.low); i < lines.length; i++) {
@@ -155,7 +164,8 @@ function bestCut(
   const to = offsetAt(text, lines, range.high);
   const ideal = offsetAt(text, lines, range.ideal);
   const sentence = nearest(text, from, to, ideal, SENTENCE_BREAK);
-  if (sentence !== undefined) return { offset: sentence, tokens: tokensAt(text, lines, sentence, total) };
+  if (sentence !== undefined)
+    return { offset: sentence, tokens: tokensAt(text, lines, sentence, total) };
   if (best) return { offset: best.line.start, tokens: best.line.before };
   const space = nearest(text, from, to, ideal, /\s+(?=\S)/gu);
   const offset = space ?? safeOffset(text, Math.max(from + 1, ideal));

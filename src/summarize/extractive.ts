@@ -7,6 +7,7 @@
  * the character budget, skipping near-duplicates. The gist is the best one or two; key points
  * follow, and both keep the order in which they appear in the document.
  */
+import { boilerplateFlags, withoutLeaders, withoutRunningHeads } from './boilerplate.js';
 import { isCandidate } from './junk.js';
 import { rankSentences, type Candidate } from './rank.js';
 import { splitSentences } from './sentences.js';
@@ -69,14 +70,19 @@ export function summarizeExtractive(
   return choose(order, settings);
 }
 
-/** Sentences fit for a summary with their tokens; if none is, any sentence with a word. */
-function candidatesOf(text: string): Candidate[] {
-  const all = splitSentences(text).map((sentence) => ({
-    sentence,
-    tokens: tokenize(sentence.text),
-  }));
-  const fit = all.filter(({ sentence, tokens }) => isCandidate(sentence, tokens));
-  if (fit.length > 0) return fit;
+/**
+ * Sentences fit for a summary, with their tokens: of the right shape, and not boilerplate. A
+ * document that is nothing but boilerplate (a licence uploaded on its own) is summarized from
+ * it; one with no well-shaped sentence at all, from any sentence with a word.
+ */
+export function candidatesOf(text: string): Candidate[] {
+  const sentences = splitSentences(withoutRunningHeads(withoutLeaders(text)));
+  const boilerplate = boilerplateFlags(sentences);
+  const all = sentences.map((sentence) => ({ sentence, tokens: tokenize(sentence.text) }));
+  const shaped = all.filter(({ sentence, tokens }) => isCandidate(sentence, tokens));
+  const content = shaped.filter(({ sentence }) => !boilerplate[sentence.index]);
+  if (content.length > 0) return content;
+  if (shaped.length > 0) return shaped;
   return all.filter(({ tokens }) => tokens.some((token) => /\p{L}/u.test(token)));
 }
 

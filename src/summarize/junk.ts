@@ -23,12 +23,14 @@ const NUMBER = /^\p{N}+$/u;
 
 /**
  * Whether a sentence may be chosen, judged by its shape alone (not by what it says). One that
- * starts in lower case is the tail of a sentence broken by a page or column change.
+ * starts in lower case or with punctuation is the tail of a sentence broken by a page or column
+ * change.
  */
 export function isCandidate(sentence: Sentence, tokens: readonly string[]): boolean {
   const text = sentence.text;
   if (sentence.tabular || text.length > MAX_CHARS) return false;
-  if (/^\p{Ll}/u.test(text)) return false;
+  // The tail of a sentence broken by a page or column change, maybe after the page number.
+  if (/^(?:\d{1,4}\s+)?\p{Ll}|^[.,;:)\]}]/u.test(text)) return false;
   if (tokens.length < (sentence.terminated ? MIN_TOKENS : MIN_TOKENS_UNTERMINATED)) return false;
   if (letterShare(text) < MIN_LETTER_SHARE) return false;
   if (numberShare(tokens) > MAX_NUMBER_SHARE) return false;

@@ -7,6 +7,9 @@
  * show. Latin script is told apart by the most frequent short words of English, Portuguese,
  * Spanish, French, German, Italian and Dutch, with a few letters as tie-breakers (ã õ for
  * Portuguese, ñ for Spanish, ß for German).
+ *
+ * Known limit: other Latin-script languages (Polish, Swedish, Turkish…) get no guess, and the
+ * model is then told to write in the document's own language without naming it.
  */
 
 export interface LanguageGuess {

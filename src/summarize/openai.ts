@@ -1,19 +1,23 @@
 /**
  * Summarizes with any OpenAI-compatible chat completions server (OpenAI, vLLM, llama.cpp,
- * Ollama, LM Studio).
+ * Ollama, LM Studio), documents of any length.
  *
- * The SDK's own retries are off (`maxRetries: 0`): in openai 6.x they obey any Retry-After, even
- * an hour, and do not wake for an AbortSignal while waiting. This class retries instead, with a
- * cap on Retry-After and a wait that the job's signal interrupts. When the signal aborts, the
- * call rejects with the signal's reason if that is a JobError, else with `timed_out`.
+ * A document that fits the model's context goes in one request; a longer one is cut on its
+ * structure into parts whose notes are merged until one request writes the summary
+ * ({@link SummaryRun}). Requests are retried with capped waits ({@link ModelClient}); at most
+ * `concurrency` are in flight at once across all summaries of this summarizer; the whole summary
+ * ends by `summaryTimeoutMs` or when the caller's signal aborts. The model is asked to write in
+ * the document's own language unless `language` says otherwise.
  */
-import OpenAI from 'openai';
-import { JobError, describe } from '../errors.js';
+import { setMaxListeners } from 'node:events';
+
+import { JobError } from '../errors.js';
 import { logger, redact } from '../log.js';
-import { AttemptFailure, classifyFailure } from './failures.js';
-import { DEFAULT_INSTRUCTIONS, buildMessages, parseAnswer, type ChatMessage } from './prompt.js';
-import { backoffMs, sleep } from './retry.js';
-import { cutAtBoundary } from './truncate.js';
+import { ContextOverflow, ModelClient } from './client.js';
+import { detectLanguage, languageName } from './language.js';
+import { Limiter } from './limiter.js';
+import { DEFAULT_INSTRUCTIONS, parseAnswer, type PromptSettings } from './prompt.js';
+import { SummaryRun } from './run.js';
 import type { Summarizer, Summary, SummaryInput } from './types.js';
 
 const log = logger('summarize/openai');
@@ -31,7 +35,14 @@ export interface OpenAiSummarizerOptions {
    */
   requestTimeoutMs?: number;
   /**
-   * Requests per summary, the first included.
+   * Longest time for a whole summary, all requests and waits included, in milliseconds; the
+   * signal given to `summarize` can end it sooner. A retry whose wait would end later is not
+   * started.
+   * @default 900000
+   */
+  summaryTimeoutMs?: number;
+  /**
+   * Requests per call to the model, the first included.
    * @default 3
    */
   maxAttempts?: number;
@@ -43,9 +54,43 @@ export interface OpenAiSummarizerOptions {
    */
   maxRetryAfterMs?: number;
   /**
-   * Characters of the document sent to the model; a longer text is cut at a paragraph or
-   * sentence boundary and the model is told so.
-   * @default 24000
+   * The model's context window in tokens: prompt and answer together never exceed it (by a
+   * rough estimate; a server that says otherwise gets less text). Set it to what the server
+   * really runs with, e.g. Ollama's `num_ctx`.
+   * @default 8192
+   */
+  contextTokens?: number;
+  /**
+   * Share of the context kept for the answer, sent as `max_tokens` (0.05–0.75).
+   * @default 0.25
+   */
+  answerShare?: number;
+  /**
+   * Most tokens for the answer, whatever the share: servers refuse a `max_tokens` above the
+   * model's own output limit (often 4,096–16,384), which a share of a large context can exceed.
+   * @default 4096
+   */
+  maxAnswerTokens?: number;
+  /**
+   * Tokens of document per part when a document does not fit one request; lowered to fit the
+   * context if needed.
+   * @default 3000
+   */
+  chunkTokens?: number;
+  /**
+   * Requests in flight at once, across all summaries of this summarizer.
+   * @default 2
+   */
+  concurrency?: number;
+  /**
+   * A limiter to share with other summarizers that use the same server (a second model or
+   * prompt), so that `concurrency` holds for all of them together; replaces `concurrency`.
+   * @default a limiter of this summarizer's own
+   */
+  limiter?: Limiter;
+  /**
+   * Most characters of document in one request, on top of the token budget.
+   * @default undefined (only `contextTokens` limits a request)
    */
   maxInputChars?: number;
   /**
@@ -59,10 +104,18 @@ export interface OpenAiSummarizerOptions {
    */
   temperature?: number;
   /**
-   * The system prompt; `{maxKeyPoints}` in it is replaced by the number.
+   * The instructions for the summary (system prompt); `{maxKeyPoints}` in them is replaced by
+   * the number. A summary's own `instructions` replace them.
    * @default DEFAULT_INSTRUCTIONS from prompt.ts
    */
   instructions?: string;
+  /**
+   * The language to write in: "auto" for the document's own (detected), "none" to say nothing
+   * about language (for instructions that settle it), or an ISO 639-1 code or English name.
+   * A summary's own `language` replaces it.
+   * @default 'auto'
+   */
+  language?: string;
   /**
    * First backoff between attempts, in milliseconds, when the server gives no Retry-After;
    * it doubles at each attempt, with jitter.
@@ -76,17 +129,26 @@ export interface OpenAiSummarizerOptions {
   backoffMaxMs?: number;
 }
 
-type Settings = Required<Omit<OpenAiSummarizerOptions, 'temperature'>> & {
+type Settings = Required<
+  Omit<OpenAiSummarizerOptions, 'temperature' | 'maxInputChars' | 'limiter'>
+> & {
   temperature: number | undefined;
+  maxInputChars: number | undefined;
 };
 
 const DEFAULTS = {
   requestTimeoutMs: 180_000,
+  summaryTimeoutMs: 900_000,
   maxAttempts: 3,
   maxRetryAfterMs: 30_000,
-  maxInputChars: 24_000,
+  contextTokens: 8192,
+  answerShare: 0.25,
+  maxAnswerTokens: 4096,
+  chunkTokens: 3000,
+  concurrency: 2,
   maxKeyPoints: 5,
   instructions: DEFAULT_INSTRUCTIONS,
+  language: 'auto',
   backoffBaseMs: 1_000,
   backoffMaxMs: 15_000,
 };
@@ -94,202 +156,111 @@ const DEFAULTS = {
 export class OpenAiSummarizer implements Summarizer {
   readonly kind = 'openai';
   private readonly settings: Settings;
-  /** Host and port only, for messages: the URL's path or any credentials in it are not logged. */
-  private readonly host: string;
+  private readonly client: ModelClient;
 
   constructor(options: OpenAiSummarizerOptions) {
+    const { limiter, ...rest } = options;
     this.settings = {
       ...DEFAULTS,
-      ...definedOnly(options),
+      ...definedOnly(rest),
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
       model: options.model,
       temperature: options.temperature,
+      maxInputChars: options.maxInputChars,
     };
-    this.host = parseBaseUrl(options.baseUrl).host;
-    if (this.settings.maxAttempts < 1) throw new Error('maxAttempts must be at least 1');
+    checkSettings(this.settings);
+    this.client = new ModelClient(this.settings, limiter ?? new Limiter(this.settings.concurrency));
     redact(options.apiKey);
   }
 
   async summarize(input: SummaryInput, signal: AbortSignal): Promise<Summary> {
-    const { maxInputChars, maxAttempts, maxKeyPoints, instructions } = this.settings;
-    // One request per document: text beyond maxInputChars is not summarized.
-    const text = cutAtBoundary(input.text, maxInputChars);
-    if (text.length < input.text.length) {
-      log.info('document cut to fit one request', { kept: text.length, of: input.text.length });
-    }
-    const messages = buildMessages(
-      { text, fileName: input.fileName, pageCount: input.pageCount, fullLength: input.text.length },
-      maxKeyPoints,
-      instructions,
+    const detected = detectLanguage(input.text);
+    const prompts: PromptSettings = {
+      fileName: input.fileName,
+      pageCount: input.pageCount,
+      maxKeyPoints: this.settings.maxKeyPoints,
+      instructions: input.instructions?.trim() || this.settings.instructions,
+      language: writingLanguage(input.language ?? this.settings.language, detected?.name),
+    };
+
+    const stop = new AbortController();
+    const timer = setTimeout(() => {
+      const ms = this.settings.summaryTimeoutMs;
+      stop.abort(new JobError('timed_out', `summary not finished within ${ms} ms`));
+    }, this.settings.summaryTimeoutMs);
+    timer.unref();
+    const runSignal = AbortSignal.any([signal, stop.signal]);
+    // Every request and every request waiting for its turn listens: a long document has many.
+    setMaxListeners(0, runSignal);
+    const run = new SummaryRun(
+      this.client,
+      prompts,
+      {
+        contextTokens: this.settings.contextTokens,
+        answerShare: this.settings.answerShare,
+        maxAnswerTokens: this.settings.maxAnswerTokens,
+        chunkTokens: this.settings.chunkTokens,
+        maxInputChars: this.settings.maxInputChars,
+      },
+      runSignal,
+      Date.now() + this.settings.summaryTimeoutMs,
     );
 
-    for (let attempt = 1; ; attempt++) {
-      if (signal.aborted) throw aborted(signal);
-      const started = Date.now();
-      let failure: AttemptFailure;
-      try {
-        const summary = await this.attempt(messages, signal);
-        log.debug('summary received', { attempt, ms: Date.now() - started });
-        return summary;
-      } catch (error) {
-        if (signal.aborted) throw aborted(signal);
-        if (!(error instanceof AttemptFailure)) throw error;
-        failure = error;
-      }
-
-      const where = `${this.host}, model ${this.settings.model}, attempt ${attempt}/${maxAttempts}`;
-      const detail = this.scrub(`summarizer at ${where}: ${failure.message}`);
-      const { retryAfterMs } = failure.options;
-      if (!failure.retryable) {
-        throw new JobError('summarizer_rejected', detail, { cause: failure });
-      }
-      if (attempt >= maxAttempts) {
-        throw new JobError('summarizer_unavailable', detail, {
-          retryAfterMs:
-            retryAfterMs === undefined
-              ? undefined
-              : Math.min(retryAfterMs, this.settings.maxRetryAfterMs),
-          cause: failure,
-        });
-      }
-
-      const waitMs =
-        retryAfterMs === undefined
-          ? backoffMs(attempt, this.settings.backoffBaseMs, this.settings.backoffMaxMs)
-          : Math.min(retryAfterMs, this.settings.maxRetryAfterMs);
-      log.warn('summarizer attempt failed; retrying', { detail, waitMs });
-      await sleep(waitMs, signal).catch(() => {
-        throw aborted(signal);
-      });
-    }
-  }
-
-  /** One request. Rejects with an AttemptFailure for anything the server or network did. */
-  private async attempt(messages: ChatMessage[], signal: AbortSignal): Promise<Summary> {
-    let errorBody: string | undefined;
-    const client = this.client(
-      keepingErrorBody((body) => {
-        errorBody = body;
-      }),
-    );
-
-    let completion: unknown;
+    let answer: string;
     try {
-      completion = await client.chat.completions.create(
-        {
-          model: this.settings.model,
-          messages,
-          ...(this.settings.temperature === undefined
-            ? {}
-            : { temperature: this.settings.temperature }),
-        },
-        { signal, timeout: this.settings.requestTimeoutMs },
-      );
+      answer = await run.run(input.text);
     } catch (error) {
-      throw classifyFailure(error, errorBody, this.settings.requestTimeoutMs);
+      // Requests still in flight for other parts are not needed any more.
+      stop.abort(error);
+      if (error instanceof ContextOverflow) {
+        throw new JobError('summarizer_rejected', error.message, { cause: error });
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
-    return this.read(completion);
-  }
 
-  /** Checks that a 200 carried a chat completion with an answer, and parses the answer. */
-  private read(completion: unknown): Summary {
-    if (typeof completion !== 'object' || completion === null) {
-      const got = typeof completion === 'string' ? describeText(completion) : typeof completion;
-      throw new AttemptFailure(`expected a chat completion, got ${got}`, true);
-    }
-    const choice = (completion as { choices?: unknown }).choices;
-    const first = Array.isArray(choice) ? (choice[0] as Record<string, unknown>) : undefined;
-    if (!first) throw new AttemptFailure('expected a chat completion, got no choices', true);
-
-    const finish = String(first['finish_reason'] ?? 'none');
-    const content = (first['message'] as { content?: unknown } | undefined)?.content;
-    const answer = typeof content === 'string' ? content : '';
+    const { requests, parts, documentTokens, chunkTokens, splits } = run.stats;
+    log.debug('summary received', { requests, parts, documentTokens, chunkTokens, splits });
     const parsed = parseAnswer(answer, this.settings.maxKeyPoints);
     if (!parsed.gist) {
-      if (finish === 'content_filter') {
-        throw new AttemptFailure('the answer was withheld by a content filter', false);
-      }
-      throw new AttemptFailure(`expected an answer, got none (finish_reason ${finish})`, true);
-    }
-    const usage = (completion as { usage?: Record<string, unknown> }).usage;
-    log.debug('chat completion', {
-      finish,
-      promptTokens: numberOrUndefined(usage?.['prompt_tokens']),
-      completionTokens: numberOrUndefined(usage?.['completion_tokens']),
-    });
-    if (finish === 'length') {
-      log.warn('answer cut at the output token limit; using what arrived', {
-        model: this.settings.model,
-      });
-    }
-    return { ...parsed, producer: this.settings.model };
-  }
-
-  private client(fetchWith: typeof fetch): OpenAI {
-    const keyless = this.settings.apiKey === '';
-    return new OpenAI({
-      baseURL: this.settings.baseUrl,
-      apiKey: keyless ? 'unused' : this.settings.apiKey,
-      organization: null,
-      project: null,
-      maxRetries: 0,
-      timeout: this.settings.requestTimeoutMs,
-      fetch: fetchWith,
-      logLevel: 'off',
-      ...(keyless ? { defaultHeaders: { Authorization: null } } : {}),
-    });
-  }
-
-  private scrub(text: string): string {
-    const key = this.settings.apiKey;
-    return key.length >= 6 ? text.split(key).join('[redacted]') : text;
-  }
-}
-
-function aborted(signal: AbortSignal): JobError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof JobError) return reason;
-  return new JobError('timed_out', `summarizer call stopped: ${describe(reason)}`, {
-    cause: reason,
-  });
-}
-
-function parseBaseUrl(baseUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new Error(`expected an http(s) base URL for the summarizer, got "${baseUrl}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`expected an http(s) base URL for the summarizer, got ${url.protocol} URL`);
-  }
-  return url;
-}
-
-/** A fetch that hands over the body of a non-2xx response, of which the SDK keeps only part. */
-function keepingErrorBody(keep: (body: string | undefined) => void): typeof fetch {
-  return async (url, init) => {
-    const response = await fetch(url, init);
-    if (!response.ok)
-      keep(
-        await response
-          .clone()
-          .text()
-          .catch(() => undefined),
+      throw new JobError(
+        'summarizer_unavailable',
+        'expected a summary, got an answer without text',
       );
-    return response;
+    }
+    return {
+      ...parsed,
+      producer: this.settings.model,
+      ...(detected ? { language: detected.code } : {}),
+      usage: { requests, parts, documentTokens, chunkTokens },
+    };
+  }
+}
+
+/** The language line's value: a setting of "auto" follows the document, "none" says nothing. */
+function writingLanguage(setting: string, detected: string | undefined): string | undefined {
+  const value = setting.trim();
+  if (value === '' || value.toLowerCase() === 'none') return undefined;
+  if (value.toLowerCase() === 'auto') return detected;
+  return languageName(value);
+}
+
+function checkSettings(settings: Settings): void {
+  const check = (ok: boolean, what: string, value: number): void => {
+    if (!ok) throw new RangeError(`expected ${what}, got ${value}`);
   };
-}
-
-function numberOrUndefined(value: unknown): number | undefined {
-  return typeof value === 'number' ? value : undefined;
-}
-
-function describeText(text: string): string {
-  const start = text.trim().slice(0, 40).replace(/\s+/g, ' ');
-  return `${text.length} characters of text starting "${start}"`;
+  check(settings.maxAttempts >= 1, 'maxAttempts of at least 1', settings.maxAttempts);
+  check(settings.contextTokens >= 512, 'contextTokens of at least 512', settings.contextTokens);
+  check(
+    settings.answerShare >= 0.05 && settings.answerShare <= 0.75,
+    'answerShare between 0.05 and 0.75',
+    settings.answerShare,
+  );
+  check(settings.chunkTokens >= 256, 'chunkTokens of at least 256', settings.chunkTokens);
+  check(settings.maxAnswerTokens >= 64, 'maxAnswerTokens of at least 64', settings.maxAnswerTokens);
+  check(settings.summaryTimeoutMs > 0, 'a positive summaryTimeoutMs', settings.summaryTimeoutMs);
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {

@@ -3,11 +3,17 @@
  *
  * Centrality is each sentence's similarity to the TF-IDF centroid of all the others, which costs
  * time linear in the number of tokens. A TextRank graph over the same vectors costs the square of
- * the sentence count and, on the 31 papers, rulings and reports of the shared evaluation set,
- * chose the same sentences or scored within noise of this, so it is not used. Plain centrality
+ * the sentence count and, on the 31 papers, rulings and reports of the shared evaluation set
+ * (`npm run eval`), plain TextRank scores below this (31.0 against 33.8 ROUGE-1, three sentences
+ * each), so it is not used. Plain centrality
  * trails the lead sentences on lead-heavy text; the prior 1 + 2/sqrt(k+1) for the k-th candidate
- * closes that gap without letting the opening crowd out the rest of a long document.
+ * closes that gap without letting the opening crowd out the rest of a long document. Sentences
+ * that announce an aim or a finding ("In this paper we propose") get a bonus of 1.3: on the
+ * shared evaluation set it raised the mean ROUGE-1 of the 26 papers by 1.8 points, left the rule
+ * and the opinions as they were and lowered the one report by 6; larger bonuses helped papers
+ * little more and hurt the others further.
  */
+import { hasCue } from './cues.js';
 import type { Sentence } from './sentences.js';
 
 export interface Candidate {
@@ -21,6 +27,8 @@ type Vector = Map<number, number>;
 const PARAGRAPH_START_BONUS = 1.15;
 /** A line without end punctuation is more often a heading or a list fragment than a sentence. */
 const UNTERMINATED_FACTOR = 0.5;
+/** A sentence that announces the document's aim or findings ({@link hasCue}). */
+const CUE_BONUS = 1.3;
 
 /** Returns one score per candidate, in the same order; higher is better. */
 export function rankSentences(candidates: readonly Candidate[]): number[] {
@@ -32,6 +40,7 @@ function prior(sentence: Sentence, k: number): number {
   let weight = 1 + 2 / Math.sqrt(k + 1);
   if (sentence.paragraphStart) weight *= PARAGRAPH_START_BONUS;
   if (!sentence.terminated) weight *= UNTERMINATED_FACTOR;
+  if (hasCue(sentence.text)) weight *= CUE_BONUS;
   return weight;
 }
 

@@ -17,6 +17,8 @@ export interface Sentence {
   terminated: boolean;
   /** Whether it came from a line laid out in columns (tabs or wide gaps): a table row. */
   tabular: boolean;
+  /** Which blank-line-separated block it is in, from 0: extracted PDF text has one per page. */
+  block: number;
 }
 
 interface Segment {
@@ -39,6 +41,8 @@ const TABLE_ROW = /\S(?:\t|\s{3,})\S.*\S(?:\t|\s{3,})\S/u;
 const LOWER_START = /^\s*\p{Ll}/u;
 const WORD_BEFORE = /(\S+)$/u;
 const THAI_SCRIPTS = '\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}';
+const WIDE =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
 const THAI_LIKE = new RegExp(`[${THAI_SCRIPTS}]`, 'u');
 const THAI_SPACE = new RegExp(`(?<=[${THAI_SCRIPTS}])\\s+(?=[${THAI_SCRIPTS}])`, 'u');
 
@@ -59,7 +63,7 @@ export function splitSentences(text: string): Sentence[] {
     .replace(/\f/g, '\n\n')
     .replace(/\u00ad/g, '');
 
-  for (const block of clean.split(/\n[ \t]*\n\s*/)) {
+  for (const [blockIndex, block] of clean.split(/\n[ \t]*\n\s*/).entries()) {
     for (const segment of segments(block)) {
       let first = true;
       for (const piece of splitSegment(segment.text)) {
@@ -71,6 +75,7 @@ export function splitSentences(text: string): Sentence[] {
           paragraphStart: first,
           terminated: TERMINATED.test(trimmed) || THAI_LIKE.test(trimmed),
           tabular: segment.tabular,
+          block: blockIndex,
         });
         first = false;
       }
@@ -83,7 +88,7 @@ export function splitSentences(text: string): Sentence[] {
 function segments(block: string): Segment[] {
   const raw = block.split('\n').filter((line) => /\S/.test(line));
   const lines = raw.map((line) => line.replace(/\s+/g, ' ').trim());
-  const widest = lines.reduce((max, line) => Math.max(max, line.length), 0);
+  const widest = lines.reduce((max, line) => Math.max(max, displayWidth(line)), 0);
 
   const out: Segment[] = [];
   let parts: string[] = [];
@@ -117,7 +122,8 @@ function segments(block: string): Segment[] {
  */
 function isHeadingLike(line: string, next: string | undefined, widest: number): boolean {
   if (TERMINATED.test(line) || /[,;:]$/.test(line)) return false;
-  if (line.length > 80 || (next !== undefined && line.length >= widest * 0.7)) return false;
+  const width = displayWidth(line);
+  if (width > 80 || (next !== undefined && width >= widest * 0.7)) return false;
   return next === undefined || /^[\p{Lu}\p{N}]/u.test(next);
 }
 
@@ -204,6 +210,16 @@ function chop(piece: string): string[] {
   }
   if (rest) out.push(rest);
   return out;
+}
+
+/**
+ * A line's width in columns: Chinese, Japanese and Korean characters take two, so that a full
+ * line of them is as wide as a full line of Latin letters and is not taken for a short heading.
+ */
+function displayWidth(line: string): number {
+  let width = 0;
+  for (const char of line) width += WIDE.test(char) ? 2 : 1;
+  return width;
 }
 
 function lastIndexOfAny(text: string, marks: string[]): number {

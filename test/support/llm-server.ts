@@ -11,6 +11,14 @@ import type { AddressInfo } from 'node:net';
  * sentence of its first paragraph, and one "- " key point per following paragraph (its first
  * sentence). Every request is recorded, and faults queued in `faults` are served first, one per
  * chat completion request.
+ *
+ * Like a real server it counts tokens (here one per four characters of the messages), cuts an
+ * answer at `max_tokens` (or `max_completion_tokens`) with `finish_reason: "length"`, and, given
+ * `contextTokens`, refuses a request whose prompt plus `max_tokens` exceeds it with vLLM's 400.
+ * Given `keep`, its answer is instead every sentence of the document that matches, in order, as
+ * one paragraph: a model that never drops such a sentence, so that what gets lost on the way to
+ * the final summary is lost by the plumbing. Otherwise it heeds an "at most about N words" in
+ * the system prompt by dropping the answer's last lines.
  */
 
 /** What to do instead of answering: an HTTP error, no answer, a dropped socket, or HTML. */
@@ -46,6 +54,16 @@ export interface FakeLlmServerOptions {
    * @default 5
    */
   maxKeyPoints?: number;
+  /**
+   * The context in tokens: a request with more prompt tokens plus `max_tokens` gets a 400.
+   * @default undefined (no limit)
+   */
+  contextTokens?: number;
+  /**
+   * Sentences to keep: when the document has any that match, the answer is all of them.
+   * @default undefined (the usual answer)
+   */
+  keep?: RegExp;
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -61,6 +79,11 @@ export class FakeLlmServer {
   delayMs: number;
   readonly model: string;
   readonly maxKeyPoints: number;
+  contextTokens: number | undefined;
+  keep: RegExp | undefined;
+  /** Chat completion requests being answered right now, and the most there ever were. */
+  inFlight = 0;
+  maxInFlight = 0;
 
   private readonly server = http.createServer((req, res) => this.handle(req, res));
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -71,6 +94,8 @@ export class FakeLlmServer {
     this.delayMs = options.delayMs ?? 0;
     this.model = options.model ?? 'fake-llm';
     this.maxKeyPoints = options.maxKeyPoints ?? 5;
+    this.contextTokens = options.contextTokens;
+    this.keep = options.keep;
   }
 
   /** The base URL, like `http://127.0.0.1:41234/v1`. Throws before `start()`. */
@@ -148,6 +173,9 @@ export class FakeLlmServer {
       return;
     }
 
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.once('close', () => this.inFlight--);
     const fault = this.faults.shift();
     if (fault !== undefined) {
       serveFault(fault, req, res);
@@ -157,7 +185,24 @@ export class FakeLlmServer {
       sendJson(res, 400, { error: { message: 'expected a JSON object body' } });
       return;
     }
-    const answer = this.answer(body as ChatRequest);
+    const request = body as ChatRequest;
+    const promptTokens = countTokens(request);
+    const maxTokens = maxTokensOf(request);
+    if (this.contextTokens !== undefined && promptTokens + (maxTokens ?? 0) > this.contextTokens) {
+      sendJson(res, 400, {
+        object: 'error',
+        message:
+          `This model's maximum context length is ${this.contextTokens} tokens. However, you ` +
+          `requested ${promptTokens + (maxTokens ?? 0)} tokens (${promptTokens} in the ` +
+          `messages, ${maxTokens ?? 0} in the completion). Please reduce the length of the ` +
+          'messages or completion.',
+        type: 'BadRequestError',
+        param: null,
+        code: 400,
+      });
+      return;
+    }
+    const answer = this.answer(request, promptTokens, maxTokens);
     if (this.delayMs <= 0) {
       sendJson(res, 200, answer);
       return;
@@ -169,13 +214,23 @@ export class FakeLlmServer {
     this.timers.add(timer);
   }
 
-  private answer(request: ChatRequest): object {
+  private answer(
+    request: ChatRequest,
+    promptTokens: number,
+    maxTokens: number | undefined,
+  ): object {
     const messages = Array.isArray(request.messages) ? request.messages : [];
     const users = messages.filter((message) => message?.role === 'user');
-    const content = textOf(users[users.length - 1]?.content);
-    const answerText = deriveAnswer(documentPart(content), this.maxKeyPoints);
-    const promptChars = messages.reduce((sum, message) => sum + textOf(message?.content).length, 0);
-    const promptTokens = Math.ceil(promptChars / 4);
+    const document = documentPart(textOf(users[users.length - 1]?.content));
+    const kept = this.keep ? keptSentences(document, this.keep) : [];
+    let answerText = kept.length > 0 ? kept.join(' ') : deriveAnswer(document, this.maxKeyPoints);
+    const words = wordLimitOf(messages);
+    if (kept.length === 0 && words !== undefined) answerText = withinWords(answerText, words);
+    let finish = 'stop';
+    if (maxTokens !== undefined && answerText.length > maxTokens * 4) {
+      answerText = answerText.slice(0, maxTokens * 4);
+      finish = 'length';
+    }
     const completionTokens = Math.ceil(answerText.length / 4);
     this.answered++;
 
@@ -188,7 +243,7 @@ export class FakeLlmServer {
         {
           index: 0,
           message: { role: 'assistant', content: answerText },
-          finish_reason: 'stop',
+          finish_reason: finish,
           logprobs: null,
         },
       ],
@@ -204,6 +259,53 @@ export class FakeLlmServer {
 interface ChatRequest {
   model?: unknown;
   messages?: Array<{ role?: unknown; content?: unknown } | null>;
+  max_tokens?: unknown;
+  max_completion_tokens?: unknown;
+}
+
+/** The "at most about N words" a system prompt asks for, as a compliant model would read it. */
+function wordLimitOf(
+  messages: Array<{ role?: unknown; content?: unknown } | null>,
+): number | undefined {
+  const system = messages.find((message) => message?.role === 'system');
+  const found = /at most about (\d+) words/.exec(textOf(system?.content))?.[1];
+  return found === undefined ? undefined : Number.parseInt(found, 10);
+}
+
+/** The answer's first lines that fit in `words` words; at least its first line. */
+function withinWords(answer: string, words: number): string {
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of answer.split('\n')) {
+    const count = line.split(/\s+/).filter(Boolean).length;
+    if (kept.length > 0 && used + count > words) break;
+    kept.push(line);
+    used += count;
+  }
+  return kept.join('\n');
+}
+
+/** One token per four characters of every message, as the answers' `usage` reports. */
+function countTokens(request: ChatRequest): number {
+  const messages = Array.isArray(request.messages) ? request.messages : [];
+  return Math.ceil(messages.reduce((sum, message) => sum + textOf(message?.content).length, 0) / 4);
+}
+
+function maxTokensOf(request: ChatRequest): number | undefined {
+  const value = request.max_completion_tokens ?? request.max_tokens;
+  return typeof value === 'number' && value > 0 ? value : undefined;
+}
+
+/** Every sentence of the document that matches `pattern`, in order, each once. */
+function keptSentences(document: string, pattern: RegExp): string[] {
+  const matcher = new RegExp(pattern.source, pattern.flags.replace('g', ''));
+  const all = document
+    .split(/\n\s*\n|\n/)
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .split(/(?<=[.!?])\s+/u)
+    .map((sentence) => sentence.trim());
+  return all.filter((sentence, i) => matcher.test(sentence) && all.indexOf(sentence) === i);
 }
 
 /** The gist line, then "- " key points, all taken from the document's own sentences. */
