@@ -76,13 +76,28 @@ export async function summarizeUpload(
     }
     log.debug('stage started', { job: job.id, attempt: job.attempts, stage: 'extract' });
     const document = await deps.extract(file, deps.limits, context.signal);
-    stage('extract', { pages: document.pageCount, chars: document.text.length });
+    // What clean-up removed, as counts only: the log never holds document text.
+    const { removed } = document;
+    stage('extract', {
+      pages: document.pageCount,
+      chars: document.text.length,
+      removed_heads: removed.repeatedLines,
+      removed_page_numbers: removed.pageNumbers,
+      removed_stamps: removed.stampLines,
+      removed_junk_lines: removed.junkLines,
+      removed_controls: removed.controlChars,
+    });
     await rm(file, { force: true });
 
     const text = withFormFields(document);
     const input = { text, fileName: job.fileName, pageCount: document.pageCount, ...settings };
     const { summary, fellBack } = await summarizeWithFallback(input, deps, context);
-    stage('summarize', { producer: summary.producer });
+    stage('summarize', {
+      producer: summary.producer,
+      language: summary.language ?? 'unknown',
+      model_requests: summary.usage?.requests ?? 0,
+      parts: summary.usage?.parts ?? 0,
+    });
     const analyses = await Promise.all(
       deps.analyses.map((analysis) => analyse(analysis, input, context.signal)),
     );
