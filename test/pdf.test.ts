@@ -81,7 +81,7 @@ describe('extractPdf', () => {
     const c001 = await extract('c001.pdf');
     assert.equal(c001.pageCount, 1);
     assert.equal(c001.title, 'PDF Example Document');
-    assert.ok(c001.text.startsWith('Example document\nBeautiful is better than ugly.'));
+    assert.ok(c001.text.startsWith('Example document\n\nBeautiful is better than ugly.'));
     assert.ok(visible(c001.text) > 880 && visible(c001.text) < 960, `${visible(c001.text)}`);
 
     const c004 = await extract('c004.pdf');

@@ -37,7 +37,7 @@ async function scoreDocument(pool: WorkerPool, entry: EvalEntry): Promise<Docume
     pool.extract(entry.pdf, { maxPages: 5000, maxChars: 2_000_000 }),
     readFile(entry.reference, 'utf8'),
   ]);
-  const input = removeReference(entry.id, document.text);
+  const input = removeReference(entry.id, document.text, document.pageStarts);
 
   const builtin = await pool.summarize(input, {});
   const short = await pool.summarize(input, { gistSentences: 1, maxKeyPoints: 2 });

@@ -84,10 +84,10 @@ export const CUTS: Record<string, Cut[]> = {
 };
 
 /** The text without the spans `cuts` name. Throws if a marker is not where it should be. */
-export function removeReference(id: string, text: string): string {
+export function removeReference(id: string, text: string, pageStarts: number[]): string {
   const cuts = CUTS[id];
   if (!cuts) throw new Error(`no removal rule for ${id}; add one to scripts/eval/removal.ts`);
-  const pages = pageSpans(text);
+  const pages = pageSpans(text, pageStarts);
   const spans = cuts.map((cut) => spanOf(id, text, pages, cut));
   spans.sort((a, b) => a[0] - b[0]);
 
@@ -148,15 +148,9 @@ function find(
 }
 
 /** Start and end of each page: the extracted text separates pages with a blank line. */
-function pageSpans(text: string): Array<[number, number]> {
-  const spans: Array<[number, number]> = [];
-  let start = 0;
-  for (const match of text.matchAll(/\n\n/g)) {
-    spans.push([start, match.index ?? 0]);
-    start = (match.index ?? 0) + 2;
-  }
-  spans.push([start, text.length]);
-  return spans;
+/** Each page's [start, end) in the text, from where the extractor says pages begin. */
+function pageSpans(text: string, pageStarts: number[]): Array<[number, number]> {
+  return pageStarts.map((start, index) => [start, pageStarts[index + 1] ?? text.length]);
 }
 
 function escape(text: string): string {

@@ -84,6 +84,7 @@ export async function extractPdf(
         : pages.pagesRead,
       failedPages: pages.failedPages,
       text,
+      pageStarts: cleaned.pageStarts.filter((start) => start < text.length),
       formFields,
       title: info.title,
       truncated: pages.stoppedEarly || cutShort,

@@ -59,6 +59,16 @@ export async function readPages(pdf: PDFDocumentProxy, charBudget: number): Prom
   return result;
 }
 
+/**
+ * Whether the step down to the next line is a paragraph break: more than about one and a half
+ * lines of space, or a jump back up (the next column). Clean-up keeps paragraphs apart by the
+ * blank line this adds.
+ */
+function isParagraphGap(drop: number, lineHeight: number): boolean {
+  const height = lineHeight > 0 ? lineHeight : 10;
+  return drop > height * 1.9 || drop < -height * 2;
+}
+
 async function readPage(
   pdf: PDFDocumentProxy,
   number: number,
@@ -71,8 +81,16 @@ async function readPage(
     const items = content.items.filter((item) => 'str' in item);
     const strings = repairThai(items, thaiFonts);
     let text = '';
+    let lineStart = true;
+    let previousY: number | undefined;
     for (const [i, item] of items.entries()) {
+      const y = item.transform[5] as number | undefined;
+      if (lineStart && y !== undefined && previousY !== undefined) {
+        if (isParagraphGap(previousY - y, item.height)) text += '\n';
+      }
+      if (lineStart && y !== undefined) previousY = y;
       text += strings[i];
+      lineStart = item.hasEOL;
       if (item.hasEOL) text += '\n';
     }
     return { text, phantom: page.ref === null };

@@ -22,6 +22,8 @@ export interface ExtractedDocument {
   failedPages: number[];
   /** Cleaned text, pages separated by a blank line, paragraphs kept. */
   text: string;
+  /** Where each page read begins in `text` (pages are also separated by a blank line). */
+  pageStarts: number[];
   /** Filled-in values of an AcroForm, as "Label: value" lines; empty when there are none. */
   formFields: string[];
   /** Document title from its metadata, when it has a usable one. */
