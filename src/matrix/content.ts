@@ -146,9 +146,11 @@ function htmlList(title: string, items: string[]): string {
   return `<p>${escapeHtml(title)}</p><ul>${list}</ul>`;
 }
 
+const LEADING_BULLETS = /^[\s•·▪◦●‣∙*–-]+/u;
+
 /** A key point without bullets the PDF's own text may have carried. */
 function cleanPoint(point: string): string {
-  return clip(neutralise(point.replace(/^[\s•·▪◦●‣∙*–-]+/u, '').trim()), MAX_POINT_CHARS);
+  return clip(neutralise(point.replace(LEADING_BULLETS, '').trim()), MAX_POINT_CHARS);
 }
 
 function summaryNotes(result: SummaryResult): string[] {

@@ -41,8 +41,11 @@ const TABLE_ROW = /\S(?:\t|\s{3,})\S.*\S(?:\t|\s{3,})\S/u;
 const LOWER_START = /^\s*\p{Ll}/u;
 const WORD_BEFORE = /(\S+)$/u;
 const THAI_SCRIPTS = '\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}';
-const WIDE =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
+const WIDE = new RegExp(
+  '[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}' +
+    '\\u3000-\\u303f\\uff00-\\uffef]',
+  'u',
+);
 const THAI_LIKE = new RegExp(`[${THAI_SCRIPTS}]`, 'u');
 const THAI_SPACE = new RegExp(`(?<=[${THAI_SCRIPTS}])\\s+(?=[${THAI_SCRIPTS}])`, 'u');
 
