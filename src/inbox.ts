@@ -70,7 +70,8 @@ export class Inbox {
         }
       }
     })();
-    for (const reaction of after) reaction();
+    // The reactions (replies, claims, joins) start after the homeserver has its answer.
+    if (after.length > 0) setImmediate(() => after.forEach((reaction) => reaction()));
   }
 
   /** Queues an upload, or stores its refusal when a fair-use cap is reached. */

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 
 import type { Db } from '../db/client.js';
 import { rooms, type RoomRow } from '../db/schema.js';
@@ -7,10 +7,19 @@ export type Membership = RoomRow['membership'];
 
 /** The bot's rooms, as the bridge last knew them. */
 export class RoomStore {
-  constructor(private readonly db: Db) {}
+  /** Prepared: it runs for every upload while a transaction is being stored. */
+  private readonly byId;
+
+  constructor(private readonly db: Db) {
+    this.byId = db
+      .select()
+      .from(rooms)
+      .where(eq(rooms.roomId, sql.placeholder('roomId')))
+      .prepare();
+  }
 
   get(roomId: string): RoomRow | undefined {
-    return this.db.select().from(rooms).where(eq(rooms.roomId, roomId)).get();
+    return this.byId.get({ roomId });
   }
 
   /** Records an invite; a room the bot is already in stays as it is. */

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { setPriority } from 'node:os';
 import { parentPort, threadId } from 'node:worker_threads';
 
 import { getResolvedPDFJS } from 'unpdf';
@@ -26,6 +27,14 @@ const log = logger('worker-thread');
 
 if (!parentPort) throw new Error('src/worker/thread.ts must be started as a worker thread');
 const port = parentPort;
+
+// Below the main thread in the scheduler: with two cores, the thread that answers the
+// homeserver must not wait behind PDF work. On Linux this renices this thread only.
+try {
+  setPriority(10);
+} catch {
+  // Not permitted (some containers): the thread keeps the default priority.
+}
 let busy = false;
 
 // pdf.js can reject a promise nobody awaits while reading a broken file; that must not end the
