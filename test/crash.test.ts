@@ -5,35 +5,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 import { seededRandom, testSeed } from './support/random.js';
+import { QUICK_TEXT_PDFS } from './support/paths.js';
 import { BOT_USER_ID, Scenario, inReplyTo } from './support/scenario.js';
 
-/** Text PDFs of the corpus that read in well under a second or two each. */
-const TEXT_PDFS = [
-  'c001.pdf',
-  'c002.pdf',
-  'c003.pdf',
-  'c004.pdf',
-  'c005.pdf',
-  'c010.pdf',
-  'c012.pdf',
-  'c013.pdf',
-  'c014.pdf',
-  'c015.pdf',
-  'c016.pdf',
-  'c017.pdf',
-  'c019.pdf',
-  'c021.pdf',
-  'c024.pdf',
-  'c026.pdf',
-  'c027.pdf',
-  'c033.pdf',
-  'c040.pdf',
-  'c042.pdf',
-  'c048.pdf',
-  'c057.pdf',
-  'c060.pdf',
-  'c066.pdf',
-];
+const TEXT_PDFS = QUICK_TEXT_PDFS;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

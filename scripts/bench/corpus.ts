@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import { corpusDir, corpusFile } from '../../test/support/paths.js';
+import { QUICK_TEXT_PDFS, corpusDir, corpusFile } from '../../test/support/paths.js';
 
 export { corpusFile };
 
@@ -15,36 +15,8 @@ export interface CorpusEntry {
   action: string;
 }
 
-/**
- * The 24 text PDFs that read in well under two seconds each (the crash tests use the same
- * set): 1 to 400 pages, Latin, CJK and RTL scripts, forms.
- */
-export const THROUGHPUT_PDFS = [
-  'c001.pdf',
-  'c002.pdf',
-  'c003.pdf',
-  'c004.pdf',
-  'c005.pdf',
-  'c010.pdf',
-  'c012.pdf',
-  'c013.pdf',
-  'c014.pdf',
-  'c015.pdf',
-  'c016.pdf',
-  'c017.pdf',
-  'c019.pdf',
-  'c021.pdf',
-  'c024.pdf',
-  'c026.pdf',
-  'c027.pdf',
-  'c033.pdf',
-  'c040.pdf',
-  'c042.pdf',
-  'c048.pdf',
-  'c057.pdf',
-  'c060.pdf',
-  'c066.pdf',
-];
+/** The 24 quick text PDFs the crash tests use too. */
+export const THROUGHPUT_PDFS = QUICK_TEXT_PDFS;
 
 /** Every row of MANIFEST.tsv. */
 export function readManifest(): CorpusEntry[] {
