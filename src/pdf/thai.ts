@@ -4,8 +4,8 @@
  * Old Thai TeX and office fonts are 8-bit fonts laid out like TIS-620: Latin in the lower half,
  * Thai consonants, vowels and tone marks at 0xA1–0xFB, and positional variants of the marks at
  * 0x80–0x9F. Their glyph names ("ThaiCharacterKoKai") are not in the Adobe Glyph List, so
- * pdf.js falls back to the character codes and "ถ้าคุณ" comes out as "¶éÒ¤Ø³". The codes are
- * intact, so the text can be decoded again, one font at a time.
+ * pdf.js falls back to the character codes and "ถ้าคุณ" comes out as "¶éÒ¤Ø³".
+ * The codes are intact, so the text can be decoded again, one font at a time.
  *
  * A font is decoded only when most of its letters sit in the Thai range and the decoded result
  * obeys Thai spelling (marks follow consonants, leading vowels precede them). Cyrillic or Greek

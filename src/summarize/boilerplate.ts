@@ -103,8 +103,8 @@ export function withoutLeaders(text: string): string {
 
 /**
  * The text without running heads and feet that PDF clean-up keeps because they change with the
- * chapter ("24 第三章 文档元素", "Chapter 3 · Methods 41"): a short line that opens or closes
- * at least three pages (blocks), the same apart from its digits, is dropped there.
+ * chapter ("24 第三章 文档元素", "Chapter 3 · Methods 41"): a short line that opens or
+ * closes at least three pages (blocks), the same apart from its digits, is dropped there.
  */
 export function withoutRunningHeads(text: string): string {
   const blocks = text.split(/\n[ \t]*\n/);

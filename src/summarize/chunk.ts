@@ -36,7 +36,10 @@ const LINE_WRAP = 1;
 /** A cut may move this share of a chunk away from its ideal place to reach a boundary. */
 const WINDOW_SHARE = 0.25;
 
-/** Numbered headings ("2.3 Methods", "IV. Results"), named ones ("Chapter 3"), "§ 4", "第三章". */
+/**
+ * Numbered headings ("2.3 Methods", "IV. Results"), named ones ("Chapter 3"), "§ 4",
+ * "第三章".
+ */
 const HEADING = new RegExp(
   [
     '^(?:\\d{1,2}(?:\\.\\d{1,2})*\\.?|[IVXLC]{1,6}\\.|[A-Z]\\.)\\s+\\p{Lu}',
