@@ -77,7 +77,7 @@ export class Inbox {
   /** Queues an upload, or stores its refusal when a fair-use cap is reached. */
   private accept(upload: NewJob, txnId: string, now: number): Array<() => void> {
     if (this.jobs.getByEventId(upload.eventId)) return [];
-    const usage = this.jobs.usage(upload.sender, upload.roomId, now - HOUR_MS);
+    const usage = this.jobs.usage(upload.sender, upload.roomId, now - HOUR_MS, this.limits);
     const refusal = fairUseRefusal(usage, this.limits);
     if (refusal) {
       const { job } = this.jobs.refuse(upload, refusal, now);

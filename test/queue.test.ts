@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { openDatabase, type OpenDatabase } from '../src/db/client.js';
+import { fairUseRefusal, type FairUseLimits } from '../src/queue/fair-use.js';
 import { JobStore, type NewJob } from '../src/queue/jobs.js';
 import type { JobResult } from '../src/queue/result.js';
 import { tempDir } from './support/tmp.js';
@@ -19,6 +20,14 @@ function upload(eventId: string): NewJob {
     declaredSize: 1234,
   };
 }
+
+/** Caps far above what the tests queue, so that every count is exact. */
+const CAPS: FairUseLimits = {
+  queuedPerSender: 100,
+  queuedPerRoom: 100,
+  perSenderPerHour: 100,
+  perRoomPerHour: 100,
+};
 
 const summary: JobResult = {
   kind: 'summary',
@@ -172,12 +181,32 @@ describe('job queue', () => {
       jobs.undelivered(10).map((j) => j.eventId),
       ['$c'],
     );
-    assert.deepEqual(jobs.usage('@alice:test', '!room:test', 2000), {
+    assert.deepEqual(jobs.usage('@alice:test', '!room:test', 2000, CAPS), {
       senderQueued: 2,
       senderRecent: 1,
       roomQueued: 1,
       roomRecent: 0,
     });
+  });
+
+  it('stops each fair-use count one past its cap, and says "more than" the cap', () => {
+    const refusal: JobResult = { kind: 'failure', code: 'rate_limited', message: 'Later.' };
+    for (let i = 0; i < 9; i++) jobs.enqueue(upload(`$queued${i}`), 1000 + i);
+    for (let i = 0; i < 50; i++) jobs.refuse(upload(`$refused${i}`), refusal, 2000 + i);
+    const caps = { queuedPerSender: 3, queuedPerRoom: 4, perSenderPerHour: 5, perRoomPerHour: 9 };
+
+    const usage = jobs.usage('@alice:test', '!room:test', 0, caps);
+
+    assert.deepEqual(usage, { senderQueued: 4, senderRecent: 6, roomQueued: 5, roomRecent: 9 });
+    assert.match(
+      fairUseRefusal(usage, caps)?.message ?? '',
+      /^You already have more than 3 PDFs waiting; 3 is the most I hold for one person\./,
+    );
+    const atCap = { ...usage, senderQueued: 3 };
+    assert.match(
+      fairUseRefusal(atCap, caps)?.message ?? '',
+      /^You already have 3 PDFs waiting, the most I hold for one person\./,
+    );
   });
 
   it('claims the oldest due job first', () => {

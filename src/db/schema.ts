@@ -53,9 +53,15 @@ export const jobs = sqliteTable(
     index('jobs_owed_answer')
       .on(table.updatedAt)
       .where(sql`delivered_at IS NULL AND status IN ('completed', 'failed', 'refused')`),
-    // Fair-use counts: a sender's or a room's recent and queued uploads.
-    index('jobs_sender_created_at').on(table.sender, table.createdAt),
-    index('jobs_room_created_at').on(table.roomId, table.createdAt),
+    // Fair-use counts: a sender's or a room's recent uploads. Refused ones are left out, so that
+    // a flood of them does not slow the counts, and a row never moves in or out: it is refused
+    // from the start or never.
+    index('jobs_sender_created_at')
+      .on(table.sender, table.createdAt)
+      .where(sql`status != 'refused'`),
+    index('jobs_room_created_at')
+      .on(table.roomId, table.createdAt)
+      .where(sql`status != 'refused'`),
     index('jobs_summary_key')
       .on(table.summaryKey)
       .where(sql`summary_key IS NOT NULL`),

@@ -1,4 +1,4 @@
-import type { Usage } from './jobs.js';
+import type { Usage } from './job-row.js';
 import type { FailureResult } from './result.js';
 
 /** Caps that keep one person or one room from taking the bridge for themselves. */
@@ -16,6 +16,9 @@ export interface FairUseLimits {
 /**
  * Whether an upload is over a cap, and if so the polite answer the uploader gets instead of a
  * summary. The uploads that are over a cap do not count towards the hourly ones.
+ *
+ * The counts stop one past their caps (see `JobStore.usage`), so a count past its cap (the cap
+ * was lowered since those uploads came) is said as "more than" the cap.
  */
 export function fairUseRefusal(usage: Usage, limits: FairUseLimits): FailureResult | undefined {
   const refuse = (message: string): FailureResult => ({
@@ -25,27 +28,33 @@ export function fairUseRefusal(usage: Usage, limits: FairUseLimits): FailureResu
   });
   if (usage.senderQueued >= limits.queuedPerSender) {
     return refuse(
-      `You already have ${usage.senderQueued} PDFs waiting, the most I hold for one person. ` +
-        'Please send this one again once those are done.',
+      `You already have ${atCap(usage.senderQueued, limits.queuedPerSender, 'PDFs waiting')} ` +
+        'I hold for one person. Please send this one again once those are done.',
     );
   }
   if (usage.roomQueued >= limits.queuedPerRoom) {
     return refuse(
-      `This room already has ${usage.roomQueued} PDFs waiting, the most I hold for one room. ` +
-        'Please send this one again once those are done.',
+      `This room already has ${atCap(usage.roomQueued, limits.queuedPerRoom, 'PDFs waiting')} ` +
+        'I hold for one room. Please send this one again once those are done.',
     );
   }
   if (usage.senderRecent >= limits.perSenderPerHour) {
+    const sent = atCap(usage.senderRecent, limits.perSenderPerHour, 'PDFs in the last hour');
     return refuse(
-      `You have sent ${usage.senderRecent} PDFs in the last hour, the most I take from one ` +
-        'person. Please send this one again later.',
+      `You have sent ${sent} I take from one person. Please send this one again later.`,
     );
   }
   if (usage.roomRecent >= limits.perRoomPerHour) {
+    const sent = atCap(usage.roomRecent, limits.perRoomPerHour, 'PDFs in the last hour');
     return refuse(
-      `This room has sent ${usage.roomRecent} PDFs in the last hour, the most I take from ` +
-        'one room. Please send this one again later.',
+      `This room has sent ${sent} I take from one room. Please send this one again later.`,
     );
   }
   return undefined;
+}
+
+/** "5 PDFs waiting, the most" at the cap; "more than 5 PDFs waiting; 5 is the most" past it. */
+function atCap(count: number, cap: number, what: string): string {
+  if (count > cap) return `more than ${cap} ${what}; ${cap} is the most`;
+  return `${count} ${what}, the most`;
 }

@@ -4,7 +4,10 @@ import { jobResultSchema } from './result.js';
 
 export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'refused';
 
-/** How much a sender and a room have in the queue and have sent lately. */
+/**
+ * How much a sender and a room have in the queue and have sent lately; each count stops one past
+ * the fair-use cap it is compared with.
+ */
 export interface Usage {
   senderQueued: number;
   senderRecent: number;

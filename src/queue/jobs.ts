@@ -1,7 +1,8 @@
-import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 
 import type { Db } from '../db/client.js';
 import { jobs } from '../db/schema.js';
+import type { FairUseLimits } from './fair-use.js';
 import { toJob, type Job, type JobStatus, type NewJob, type Usage } from './job-row.js';
 import { jobResultSchema, type JobResult, type SummaryResult } from './result.js';
 
@@ -94,23 +95,31 @@ export class JobStore {
       .onConflictDoNothing({ target: jobs.eventId })
       .returning()
       .prepare();
-    // Two counts per subject, each on the index that bounds it: queued jobs through the status
-    // index (the unary + keeps SQLite off the per-sender index, which would walk every row the
-    // sender ever had), recent uploads through a (subject, created_at) range.
-    const usageOf = (column: typeof jobs.sender | typeof jobs.roomId) => ({
-      queued: db
+    // Two counts per subject, each on the index that bounds it, and each stopping at `most`
+    // rows: queued jobs through the status index (the unary + keeps SQLite off the per-subject
+    // index, which would read every upload the subject still has), recent uploads through the
+    // (subject, created_at) index, which leaves refused uploads out when the query says
+    // `status != 'refused'` as it does.
+    const counted = (where: SQL) =>
+      db
         .select({ n: sql<number>`count(*)` })
-        .from(jobs)
-        .where(sql`${jobs.status} IN ('pending', 'processing') AND +${column} = ${param('who')}`)
-        .prepare(),
-      recent: db
-        .select({ n: sql<number>`count(*)` })
-        .from(jobs)
-        .where(
-          sql`${column} = ${param('who')} AND ${jobs.createdAt} >= ${param('since')}
-            AND ${jobs.status} != 'refused'`,
+        .from(
+          db
+            .select({ one: sql`1` })
+            .from(jobs)
+            .where(where)
+            .limit(sql.placeholder('most'))
+            .as('counted'),
         )
-        .prepare(),
+        .prepare();
+    const usageOf = (column: typeof jobs.sender | typeof jobs.roomId) => ({
+      queued: counted(
+        sql`${jobs.status} IN ('pending', 'processing') AND +${column} = ${param('who')}`,
+      ),
+      recent: counted(
+        sql`${column} = ${param('who')} AND ${jobs.createdAt} >= ${param('since')}
+          AND ${jobs.status} != 'refused'`,
+      ),
     });
     this.senderUsage = usageOf(jobs.sender);
     this.roomUsage = usageOf(jobs.roomId);
@@ -130,12 +139,14 @@ export class JobStore {
       })
       .where(
         // Fair share: among due jobs, the sender served least in the last hour goes first
-        // (jobs taken up or finished since then, on the (sender, created_at) index). Counting
-        // stops at 16, which keeps a claim cheap however busy a sender has been.
+        // (jobs taken up or finished since then, on the (sender, created_at) index of uploads
+        // not refused, which the redundant `!= 'refused'` lets SQLite use). Counting stops at
+        // 16, which keeps a claim cheap however busy a sender has been.
         sql`${jobs.id} = (SELECT due.id FROM ${jobs} AS due
           WHERE due.status = 'pending' AND due.run_after <= ${p.now}
           ORDER BY (SELECT count(*) FROM (SELECT 1 FROM ${jobs} AS served
                     WHERE served.sender = due.sender AND served.created_at >= ${param('since')}
+                      AND served.status != 'refused'
                       AND served.status IN ('processing', 'completed', 'failed')
                     LIMIT 16)),
                    due.run_after, due.id
@@ -226,15 +237,20 @@ export class JobStore {
     return { job: toJob(this.byEventId.get({ eventId: job.eventId })), created: false };
   }
 
-  /** Queued jobs, and uploads since `since` (refused ones not counted), of a sender and room. */
-  usage(sender: string, roomId: string, since: number): Usage {
+  /**
+   * Queued jobs, and uploads since `since` (refused ones not counted), of a sender and room.
+   * Each count stops one past its cap in `limits`: enough to tell "at the cap" from "over it"
+   * (a cap lowered since), and a flood of uploads does not make counting slower.
+   */
+  usage(sender: string, roomId: string, since: number, limits: FairUseLimits): Usage {
     type Count = { get(params: Record<string, unknown>): { n: number } | undefined };
-    const count = (statement: Count, who: string) => statement.get({ who, since })?.n ?? 0;
+    const count = (statement: Count, who: string, cap: number) =>
+      statement.get({ who, since, most: cap + 1 })?.n ?? 0;
     return {
-      senderQueued: count(this.senderUsage.queued, sender),
-      senderRecent: count(this.senderUsage.recent, sender),
-      roomQueued: count(this.roomUsage.queued, roomId),
-      roomRecent: count(this.roomUsage.recent, roomId),
+      senderQueued: count(this.senderUsage.queued, sender, limits.queuedPerSender),
+      senderRecent: count(this.senderUsage.recent, sender, limits.perSenderPerHour),
+      roomQueued: count(this.roomUsage.queued, roomId, limits.queuedPerRoom),
+      roomRecent: count(this.roomUsage.recent, roomId, limits.perRoomPerHour),
     };
   }
 

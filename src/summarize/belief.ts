@@ -7,6 +7,15 @@
  * later estimate up, and a context that ran out without an error is turned into the error a
  * stricter server would have sent: a prompt counted far shorter than sent (Ollama cuts it
  * silently), or an answer cut at "length" before reaching its own limit.
+ *
+ * A prompt counted shorter than estimated is not by itself a cut: a tokenizer more efficient
+ * than the estimate (Korean at half a token per syllable) counts less too. The answer tells them
+ * apart, since nothing cuts it: the server's count of the answer against the estimate of its
+ * text shows how the server counts, and only a prompt counted far below that is taken as cut.
+ *
+ * Known limit: estimates are scaled up, never down. One scale covers the English instructions
+ * and the document alike, so a scale learned from a Korean part would make the next, more
+ * English, request overflow a strict server; an efficient tokenizer only gets smaller parts.
  */
 import { JobError } from '../errors.js';
 import { logger } from '../log.js';
@@ -27,10 +36,15 @@ export interface BeliefSettings {
   maxAnswerTokens: number;
 }
 
-/** A prompt counted below this share of its estimate was cut by the server without a word. */
+/**
+ * A prompt counted below this share of its estimate was cut by the server without a word; the
+ * estimate is first scaled by how the server counted the answer (see {@link countShare}).
+ */
 const SILENT_CUT_RATIO = 0.4;
 /** Only prompts this long are judged for silent cuts; short ones vary too much. */
 const SILENT_CUT_LEAST_TOKENS = 1024;
+/** Only answers this long show how the server counts; shorter ones are taken at 1. */
+const LEAST_MEASURED_ANSWER_TOKENS = 32;
 /** Estimates are never scaled further up than this. */
 const MOST_SCALE = 4;
 /** Fewest tokens of notes, and of document room, a request must still be able to carry. */
@@ -59,7 +73,12 @@ export class ContextBelief {
 
   /** Estimated tokens of a text, as the server is now believed to count them. */
   tokens(text: string): number {
-    return Math.ceil(tokenWeight(text) * this.scale);
+    return this.scaled(tokenWeight(text));
+  }
+
+  /** The same from a {@link tokenWeight} already worked out. */
+  scaled(weight: number): number {
+    return Math.ceil(weight * this.scale);
   }
 
   /** Estimated tokens of a request's prompt, message framing included. */
@@ -86,10 +105,11 @@ export class ContextBelief {
     const { promptTokens, completionTokens, finish } = completion;
     if (promptTokens === undefined) return;
     const raw = estimate / this.scale;
-    if (raw >= SILENT_CUT_LEAST_TOKENS && promptTokens < raw * SILENT_CUT_RATIO) {
+    const expected = raw * countShare(completion);
+    if (raw >= SILENT_CUT_LEAST_TOKENS && promptTokens < expected * SILENT_CUT_RATIO) {
       const report = { limit: promptTokens + (completionTokens ?? 0) };
       this.learn(report, estimate, maxTokens);
-      const read = `server read ${promptTokens} of about ${Math.round(raw)} tokens`;
+      const read = `server read ${promptTokens} of about ${Math.round(expected)} tokens`;
       throw new ContextOverflow(read, report);
     }
     this.scale = Math.min(MOST_SCALE, Math.max(this.scale, promptTokens / raw));
@@ -136,4 +156,15 @@ export class ContextBelief {
         `after the instructions and an answer of ${this.answerTokens} tokens`,
     );
   }
+}
+
+/**
+ * The share of the estimate the server counts, as its answer shows: the answer's completion
+ * tokens over the estimate of its text, at most 1 (a thinking model counts tokens it does not
+ * show). An answer too short to measure, or without a count, gives 1.
+ */
+function countShare({ text, completionTokens }: Completion): number {
+  const weight = tokenWeight(text);
+  if (completionTokens === undefined || weight < LEAST_MEASURED_ANSWER_TOKENS) return 1;
+  return Math.min(1, completionTokens / weight);
 }
