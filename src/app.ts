@@ -11,8 +11,9 @@ import { Inbox } from './inbox.js';
 import { configureLogging, logger, redact } from './log.js';
 import { GuardedAppService, matrixErrorHandler } from './matrix/appservice.js';
 import { CommandHandler } from './matrix/commands.js';
+import { HomeserverHttp } from './matrix/http.js';
 import { InviteHandler } from './matrix/invites.js';
-import { downloadMedia } from './matrix/media.js';
+import { downloadMedia, loadFetch } from './matrix/media.js';
 import { readRegistration } from './matrix/registration.js';
 import { Replies } from './matrix/replies.js';
 import { MatrixSender, type RequestClient } from './matrix/sender.js';
@@ -77,7 +78,7 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
   });
   await bridge.initialise();
   const intent = bridge.getIntent();
-  const client = intent.matrixClient as unknown as RequestClient;
+  const client = new HomeserverHttp(config.homeserver.url, asToken);
   const sender = new MatrixSender(client);
   const replies = new Replies(jobs, sender);
   const invites = new InviteHandler(client, sender, rooms, {
@@ -175,6 +176,7 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
   // The profile is set before any room is joined: a later change would post a membership
   // event into every room the bot is in.
   await registerBot(intent, config.bot.display_name);
+  loadFetch();
   await runner.recover();
   await bridge.listen(
     config.appservice.port,
@@ -217,6 +219,7 @@ export async function startBridge(config: Config): Promise<RunningBridge> {
         server?.closeAllConnections();
         await closed;
         await pool.close();
+        client.close();
         database.close();
         log.info('stopped');
       })();

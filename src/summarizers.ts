@@ -7,6 +7,7 @@ import { BuiltinSummarizer, type SummarizeRunner } from './summarize/builtin.js'
 import { loadInstructions } from './summarize/instructions.js';
 import { Limiter } from './summarize/limiter.js';
 import { OpenAiSummarizer } from './summarize/openai.js';
+import type { TextScanner } from './summarize/scan.js';
 import type { Summarizer } from './summarize/types.js';
 
 const log = logger('Summarizers');
@@ -22,12 +23,19 @@ export interface Summarizers {
   fingerprint: string;
   /** The deployment's instructions for the model, if a file gives them. */
   defaultInstructions: string | undefined;
+  /** Requests to the model server at once, all summarizers together; none for the built-in. */
+  concurrency: number | undefined;
+}
+
+/** The worker pool as the summarizers use it: built-in summaries and passes over long texts. */
+export interface SummarizerPool extends SummarizeRunner {
+  scanner(): TextScanner;
 }
 
 /** Builds every summarizer the configuration asks for. The bridge and the CLI both use this. */
 export async function createSummarizers(
   config: Config,
-  pool: SummarizeRunner,
+  pool: SummarizerPool,
 ): Promise<Summarizers> {
   const file = config.summarizer.instructions_file;
   const defaultInstructions = file ? await loadInstructions(file) : undefined;
@@ -41,16 +49,19 @@ export async function createSummarizers(
       analyses: [],
       fingerprint,
       defaultInstructions,
+      concurrency: undefined,
     };
   }
   const { openai } = config.summarizer;
-  log.info('summarizing with an OpenAI-compatible server', { model: openai.model });
-  // One limit on requests at once for the summary and every analysis together.
-  const limiter = new Limiter(openai.concurrency);
+  // One limit on requests at once for the summary and every analysis together: by default one
+  // request per job the bridge works on at once.
+  const concurrency = openai.concurrency ?? config.jobs.max_worker_threads;
+  log.info('summarizing with an OpenAI-compatible server', { model: openai.model, concurrency });
+  const shared = { limiter: new Limiter(concurrency), scanner: pool.scanner() };
   const analyses = [];
   for (const analysis of config.summarizer.analyses) {
     const own = analysis.instructions_file;
-    const summarizer = openAi(config, limiter, {
+    const summarizer = openAi(config, shared, {
       model: analysis.model,
       baseUrl: analysis.base_url,
       apiKey: analysis.api_key,
@@ -59,18 +70,19 @@ export async function createSummarizers(
     analyses.push({ name: analysis.name, summarizer });
   }
   return {
-    summarizer: openAi(config, limiter, { instructions: defaultInstructions }),
+    summarizer: openAi(config, shared, { instructions: defaultInstructions }),
     fallback: config.summarizer.fallback_to_builtin ? builtin : undefined,
     analyses,
     fingerprint,
     defaultInstructions,
+    concurrency,
   };
 }
 
 /** An OpenAI-compatible summarizer from the openai section, with some settings replaced. */
 function openAi(
   config: Config,
-  limiter: Limiter,
+  shared: { limiter: Limiter; scanner: TextScanner },
   own: { model?: string; baseUrl?: string; apiKey?: string; instructions?: string },
 ): OpenAiSummarizer {
   const { openai, key_points } = config.summarizer;
@@ -89,7 +101,7 @@ function openAi(
     maxAnswerTokens: openai.max_answer_tokens,
     chunkTokens: openai.chunk_tokens,
     summaryTimeoutMs: openai.summary_timeout_seconds * 1000,
-    limiter,
+    ...shared,
     temperature: openai.temperature,
     maxKeyPoints: key_points,
     instructions: own.instructions,

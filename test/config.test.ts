@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { ENV_OVERRIDES } from '../src/config/env.js';
 import { ConfigError, loadConfig, resolveBackend } from '../src/config/load.js';
 import { configSchema } from '../src/config/schema.js';
+import { inProcessScanner } from '../src/summarize/scan.js';
+import { createSummarizers } from '../src/summarizers.js';
 import { tempDir } from './support/tmp.js';
 
 const required = { HOMESERVER_URL: 'http://127.0.0.1:8008', HOMESERVER_DOMAIN: 'example.org' };
@@ -61,6 +63,20 @@ describe('configuration', () => {
     assert.equal(config.jobs.db_path, '/tmp/x.sqlite');
   });
 
+  it('lets the model concurrency follow the worker threads unless it is set', async () => {
+    const pool = {
+      summarize: () => Promise.reject(new Error('unused')),
+      scanner: () => inProcessScanner,
+    };
+    const model = { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_MODEL: 'm' };
+    const follows = loadConfig({ env: { ...required, ...model, MAX_WORKER_THREADS: '5' } });
+    const set = loadConfig({
+      env: { ...required, ...model, MAX_WORKER_THREADS: '5', OPENAI_CONCURRENCY: '2' },
+    });
+    assert.equal((await createSummarizers(follows, pool)).concurrency, 5);
+    assert.equal((await createSummarizers(set, pool)).concurrency, 2);
+  });
+
   it('names the key and what was expected for a bad value', () => {
     const file = writeConfig(tmp.dir, 'jobs:\n  max_worker_threads: 0\n');
     assert.throws(
@@ -98,7 +114,11 @@ describe('configuration', () => {
     const documented = new Set(yamlKeys(sample));
     const missing = schemaKeys(configSchema).filter((key) => !documented.has(key));
     // These have no default and are shown commented out in the sample.
-    assert.deepEqual(missing, ['summarizer.instructions_file', 'summarizer.openai.base_url']);
+    assert.deepEqual(missing, [
+      'summarizer.instructions_file',
+      'summarizer.openai.base_url',
+      'summarizer.openai.concurrency',
+    ]);
   });
 
   it('keeps .env.example in step with the variables the loader reads', () => {

@@ -262,6 +262,34 @@ describe('OpenAiSummarizer on long documents', function () {
     assert.equal(server.maxInFlight, 2);
   });
 
+  it("does not hold a short document behind a long one's parts", async () => {
+    server.delayMs = 20;
+    const shared = summarizer({ concurrency: 2 });
+    const long = plantedDocument(200, 11);
+    const running = shared.summarize(
+      { text: long.text, fileName: 'long.pdf', pageCount: 40 },
+      signal(),
+    );
+    while (server.requests.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    const askedAt = server.requests.length;
+
+    const short = await shared.summarize(
+      { text: plantedDocument(4, 12).text, fileName: 'short.pdf', pageCount: 2 },
+      signal(),
+    );
+    const served = server.requests.findIndex((request) =>
+      bodyOf(request).messages.some((message) => message.content.includes('short.pdf')),
+    );
+    await running;
+
+    assert.ok(short.gist.length > 0);
+    const parts = server.requests.length - 1;
+    assert.ok(parts > 20, `expected the long document in many parts, got ${parts} requests`);
+    // Each summary keeps at most `concurrency` requests waiting, so the short one's request is
+    // among the next few, not behind every part of the long one.
+    assert.ok(served - askedAt <= 4, `short document served ${served - askedAt} requests late`);
+  });
+
   it('shares one limit between summarizers given the same limiter', async () => {
     server.delayMs = 20;
     const limiter = new Limiter(2);

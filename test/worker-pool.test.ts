@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { JobError } from '../src/errors.js';
 import { configureLogging } from '../src/log.js';
 import type { ExtractLimits } from '../src/pdf/types.js';
+import { splitIntoChunks } from '../src/summarize/chunk.js';
+import { chunkBounds, chunksOf, measureText } from '../src/summarize/scan.js';
 import { WorkerPool } from '../src/worker/pool.js';
 import { corpusFile } from './support/paths.js';
 
@@ -107,6 +109,22 @@ describe('WorkerPool', function () {
       const summary = await pool.summarize(text, { maxKeyPoints: 2 });
       assert.ok(summary.gist.length > 0);
       assert.ok(Array.isArray(summary.keyPoints));
+    });
+
+    it('measures and cuts a long text in a thread as the calling thread would', async () => {
+      // c005: 352 pages of English, about 1.2 million characters once extracted.
+      const { text } = await pool.extract(corpusFile('c005.pdf'), LIMITS);
+      const options = { targetTokens: 3000, maxTokens: 3750 };
+      const [measured, bounds] = await Promise.all([pool.measure(text), pool.split(text, options)]);
+
+      assert.deepEqual(measured, measureText(text));
+      assert.equal(measured.language?.code, 'en');
+      assert.deepEqual(bounds, chunkBounds(text, options));
+      assert.ok(bounds.length >= 50, `expected dozens of parts, got ${bounds.length}`);
+      assert.deepEqual(chunksOf(text, bounds), splitIntoChunks(text, options));
+      assert.equal(bounds[0]?.start, 0);
+      assert.equal(bounds.at(-1)?.end, text.length);
+      bounds.slice(1).forEach((bound, i) => assert.equal(bound.start, bounds[i]?.end));
     });
 
     it('fails an overlong task with timed_out, replaces its thread and goes on', async () => {

@@ -14,6 +14,8 @@ export interface BenchBridgeOptions {
   llmUrl?: string;
   /** Preload the event-loop probe (see probe.ts). */
   probe?: boolean;
+  /** The model's context and part size, when not the configuration's defaults. */
+  model?: { contextTokens: number; chunkTokens: number };
 }
 
 /**
@@ -26,7 +28,17 @@ export async function startBenchBridge(options: BenchBridgeOptions): Promise<Sce
     ? {
         backend: 'openai',
         fallback_to_builtin: false,
-        openai: { base_url: options.llmUrl, model: 'bench-llm', request_timeout_seconds: 120 },
+        openai: {
+          base_url: options.llmUrl,
+          model: 'bench-llm',
+          request_timeout_seconds: 120,
+          ...(options.model
+            ? {
+                context_tokens: options.model.contextTokens,
+                chunk_tokens: options.model.chunkTokens,
+              }
+            : {}),
+        },
       }
     : { backend: 'builtin' };
   const scenario = await Scenario.start({

@@ -39,7 +39,10 @@ const llmUrl = await llm.start();
 const results: ScenarioResult[] = [];
 try {
   if (wanted(1)) results.push(await ackBurst(llmUrl, LLM_DELAY_MS));
-  if (wanted(2)) results.push(await throughput(llmUrl, LLM_DELAY_MS));
+  if (wanted(2)) {
+    const model = { url: llmUrl, requests: () => llm.requests.length };
+    results.push(await throughput(model, LLM_DELAY_MS));
+  }
   if (wanted(3)) results.push(await eventLoop());
   if (wanted(4) || wanted(5)) {
     const [speed, memory] = await extractionAndMemory((line) => console.error(line));

@@ -183,8 +183,11 @@ const openai = z
       .int()
       .min(1)
       .max(32)
-      .default(3)
-      .describe('Requests to the server at once, across all jobs and analyses.'),
+      .optional()
+      .describe(
+        'Requests to the server at once, across all jobs and analyses. ' +
+          'Default: jobs.max_worker_threads, one per job worked on at once.',
+      ),
     summary_timeout_seconds: seconds(900, 'Deadline for all the requests of one summary.'),
     temperature: z.number().min(0).max(2).default(0.2).describe('Sampling temperature.'),
   })

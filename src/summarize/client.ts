@@ -72,6 +72,11 @@ export class ModelClient {
     if (settings.maxAttempts < 1) throw new Error('maxAttempts must be at least 1');
   }
 
+  /** Requests this client's limiter lets through at once, for all its users together. */
+  get concurrency(): number {
+    return this.limiter.limit;
+  }
+
   /**
    * Sends `messages`, allowing `maxTokens` for the answer, and retries what another attempt can
    * fix. `deadline` (epoch milliseconds) is when the whole summary must be done: a wait that

@@ -14,10 +14,11 @@ import { setMaxListeners } from 'node:events';
 import { JobError } from '../errors.js';
 import { logger, redact } from '../log.js';
 import { ContextOverflow, ModelClient } from './client.js';
-import { detectLanguage, languageName } from './language.js';
+import { languageName } from './language.js';
 import { Limiter } from './limiter.js';
 import { DEFAULT_INSTRUCTIONS, parseAnswer, type PromptSettings } from './prompt.js';
 import { SummaryRun } from './run.js';
+import { inProcessScanner, type TextScanner } from './scan.js';
 import type { Summarizer, Summary, SummaryInput } from './types.js';
 
 const log = logger('summarize/openai');
@@ -89,6 +90,12 @@ export interface OpenAiSummarizerOptions {
    */
   limiter?: Limiter;
   /**
+   * Where the passes over the whole text run (token estimate, language, cut into parts): the
+   * bridge gives its worker pool, so that a long document does not hold up its main thread.
+   * @default the calling thread
+   */
+  scanner?: TextScanner;
+  /**
    * Most characters of document in one request, on top of the token budget.
    * @default undefined (only `contextTokens` limits a request)
    */
@@ -130,7 +137,7 @@ export interface OpenAiSummarizerOptions {
 }
 
 type Settings = Required<
-  Omit<OpenAiSummarizerOptions, 'temperature' | 'maxInputChars' | 'limiter'>
+  Omit<OpenAiSummarizerOptions, 'temperature' | 'maxInputChars' | 'limiter' | 'scanner'>
 > & {
   temperature: number | undefined;
   maxInputChars: number | undefined;
@@ -157,9 +164,10 @@ export class OpenAiSummarizer implements Summarizer {
   readonly kind = 'openai';
   private readonly settings: Settings;
   private readonly client: ModelClient;
+  private readonly scanner: TextScanner;
 
   constructor(options: OpenAiSummarizerOptions) {
-    const { limiter, ...rest } = options;
+    const { limiter, scanner, ...rest } = options;
     this.settings = {
       ...DEFAULTS,
       ...definedOnly(rest),
@@ -171,11 +179,13 @@ export class OpenAiSummarizer implements Summarizer {
     };
     checkSettings(this.settings);
     this.client = new ModelClient(this.settings, limiter ?? new Limiter(this.settings.concurrency));
+    this.scanner = scanner ?? inProcessScanner;
     redact(options.apiKey);
   }
 
   async summarize(input: SummaryInput, signal: AbortSignal): Promise<Summary> {
-    const detected = detectLanguage(input.text);
+    const measured = await this.scanner.measure(input.text, signal);
+    const detected = measured.language;
     const prompts: PromptSettings = {
       fileName: input.fileName,
       pageCount: input.pageCount,
@@ -195,6 +205,7 @@ export class OpenAiSummarizer implements Summarizer {
     setMaxListeners(0, runSignal);
     const run = new SummaryRun(
       this.client,
+      this.scanner,
       prompts,
       {
         contextTokens: this.settings.contextTokens,
@@ -209,7 +220,7 @@ export class OpenAiSummarizer implements Summarizer {
 
     let answer: string;
     try {
-      answer = await run.run(input.text);
+      answer = await run.run(input.text, measured.weight);
     } catch (error) {
       // Requests still in flight for other parts are not needed any more.
       stop.abort(error);

@@ -15,7 +15,7 @@
  */
 import { JobError } from '../errors.js';
 import { logger } from '../log.js';
-import { splitInTwo, splitIntoChunks } from './chunk.js';
+import { splitInTwo } from './chunk.js';
 import { ContextOverflow, type Completion, type ModelClient } from './client.js';
 import { ContextBelief } from './belief.js';
 import { groupConsecutive, planReduce, type ReducePlan } from './plan.js';
@@ -28,6 +28,7 @@ import {
   type ChatMessage,
   type PromptSettings,
 } from './prompt.js';
+import { chunksOf, type TextScanner } from './scan.js';
 import { tokenWeight } from './tokens.js';
 
 const log = logger('summarize/run');
@@ -84,6 +85,7 @@ export class SummaryRun {
 
   constructor(
     private readonly client: ModelClient,
+    private readonly scanner: TextScanner,
     private readonly prompts: PromptSettings,
     private readonly settings: RunSettings,
     private readonly signal: AbortSignal,
@@ -101,28 +103,38 @@ export class SummaryRun {
     };
   }
 
-  /** The model's answer for the whole document, as text. */
-  async run(text: string): Promise<string> {
-    this.stats.documentTokens = this.belief.tokens(text);
-    const whole = buildMessages(
-      { text, fileName: this.prompts.fileName, pageCount: this.prompts.pageCount },
-      this.prompts.maxKeyPoints,
-      this.prompts.instructions,
-      this.prompts.language,
-    );
+  /**
+   * The model's answer for the whole document, as text; `weight` is the document's estimated
+   * tokens as {@link tokenWeight} counts them (measured off this thread for long documents).
+   */
+  async run(text: string, weight: number): Promise<string> {
+    this.stats.documentTokens = this.belief.scaled(weight);
+    const whole = (body: string) =>
+      buildMessages(
+        { text: body, fileName: this.prompts.fileName, pageCount: this.prompts.pageCount },
+        this.prompts.maxKeyPoints,
+        this.prompts.instructions,
+        this.prompts.language,
+      );
+    // The prompt is built around the document only once the estimate says it may fit.
     const fitsChars = text.length <= (this.settings.maxInputChars ?? Infinity);
-    if (fitsChars && this.belief.fits(whole, this.belief.answerTokens)) {
-      try {
-        return (await this.request(whole, this.belief.answerTokens)).text;
-      } catch (error) {
-        if (!(error instanceof ContextOverflow) || !this.splittable(text)) throw error;
-        this.stats.splits++;
+    const answer = this.belief.answerTokens;
+    const room = this.belief.budget(answer, this.belief.estimate(whole('')));
+    if (fitsChars && this.stats.documentTokens <= room) {
+      const messages = whole(text);
+      if (this.belief.fits(messages, answer)) {
+        try {
+          return (await this.request(messages, answer)).text;
+        } catch (error) {
+          if (!(error instanceof ContextOverflow) || !this.splittable(text)) throw error;
+          this.stats.splits++;
+        }
       }
     }
-    return this.inParts(text);
+    return this.inParts(text, weight);
   }
 
-  private async inParts(text: string): Promise<string> {
+  private async inParts(text: string, weight: number): Promise<string> {
     const mostNote = Math.min(
       this.belief.answerTokens,
       Math.ceil(this.settings.chunkTokens * NOTE_SHARE),
@@ -136,18 +148,16 @@ export class SummaryRun {
     if (maxInputChars !== undefined) {
       target = Math.min(
         target,
-        Math.floor((maxInputChars * this.belief.tokens(text)) / text.length / 1.25),
+        Math.floor((maxInputChars * this.belief.scaled(weight)) / text.length / 1.25),
       );
     }
     if (target < LEAST_INPUT_TOKENS) throw this.belief.tooSmall();
     const most = Math.min(chunkInput, Math.floor(target * 1.25));
 
     // The chunker counts unscaled estimates; the budget is in tokens as the server counts them.
-    const unscaled = tokenWeight(text) / Math.max(1, this.belief.tokens(text));
-    const chunks = splitIntoChunks(text, {
-      targetTokens: target * unscaled,
-      maxTokens: most * unscaled,
-    });
+    const unscaled = weight / Math.max(1, this.belief.scaled(weight));
+    const options = { targetTokens: target * unscaled, maxTokens: most * unscaled };
+    const chunks = chunksOf(text, await this.scanner.split(text, options, this.signal));
     this.stats.parts = chunks.length;
     this.stats.chunkTokens = target;
     const plan = this.plan(chunks.length, mostNote);
@@ -160,7 +170,7 @@ export class SummaryRun {
       this.condense(text, { index: i + 1, count }, plan.noteTokens);
     const [first, ...rest] = chunks;
     const firstNotes = first ? await condense(first.text, 0) : [];
-    const restNotes = await Promise.all(rest.map((chunk, i) => condense(chunk.text, i + 1)));
+    const restNotes = await this.inLanes(rest, (chunk, i) => condense(chunk.text, i + 1));
     return this.reduce([...firstNotes, ...restNotes.flat()], plan);
   }
 
@@ -238,7 +248,7 @@ export class SummaryRun {
             Math.min(mergeTokens, Math.floor(finalInput / groups.length / NOTE_SLACK)),
           );
       log.debug('merging notes', { level, notes: items.length, groups: groups.length, outTokens });
-      const merged = await Promise.all(groups.map((group) => this.merge(group, outTokens)));
+      const merged = await this.inLanes(groups, (group) => this.merge(group, outTokens));
       items = merged.flat();
     }
     throw new JobError(
@@ -309,6 +319,35 @@ export class SummaryRun {
     } finally {
       this.stats.contextTokens = this.belief.contextTokens;
     }
+  }
+
+  /**
+   * `work` over every item, in order of the items, with as many under way as the model's
+   * limiter lets through at once: a document of hundreds of parts does not build hundreds of
+   * requests in one go, and leaves the limiter's line open to other summaries. After a failure
+   * no further item is started.
+   */
+  private async inLanes<T, R>(
+    items: readonly T[],
+    work: (item: T, index: number) => Promise<R>,
+  ): Promise<R[]> {
+    const results: R[] = [];
+    let next = 0;
+    let failed = false;
+    const lane = async (): Promise<void> => {
+      while (!failed && next < items.length) {
+        const index = next++;
+        try {
+          results[index] = await work(items[index] as T, index);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    const lanes = Math.min(this.client.concurrency, items.length);
+    await Promise.all(Array.from({ length: lanes }, lane));
+    return results;
   }
 
   private splittable(text: string): boolean {

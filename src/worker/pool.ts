@@ -3,7 +3,9 @@ import PQueue from 'p-queue';
 import { describe, JobError } from '../errors.js';
 import { logger } from '../log.js';
 import type { ExtractedDocument, ExtractLimits } from '../pdf/types.js';
+import type { ChunkOptions } from '../summarize/chunk.js';
 import type { summarizeExtractive } from '../summarize/extractive.js';
+import type { ChunkBounds, TextMeasure, TextScanner } from '../summarize/scan.js';
 import { WorkerHandle, type TaskReport } from './handle.js';
 import { IdleList } from './idle.js';
 import type { ExtractiveSummary, Task, TaskKind, TaskOf, TaskResults } from './protocol.js';
@@ -133,6 +135,24 @@ export class WorkerPool {
     taskOptions?: TaskOptions,
   ): Promise<ExtractiveSummary> {
     return (await this.run({ kind: 'summarize', text, options }, taskOptions)).value;
+  }
+
+  /** The token estimate and language of a text, worked out in a thread. */
+  async measure(text: string, options?: TaskOptions): Promise<TextMeasure> {
+    return (await this.run({ kind: 'measure', text }, options)).value;
+  }
+
+  /** A text cut into parts for the model, in a thread; only the parts' bounds come back. */
+  async split(text: string, chunking: ChunkOptions, options?: TaskOptions): Promise<ChunkBounds[]> {
+    return (await this.run({ kind: 'split', text, options: chunking }, options)).value;
+  }
+
+  /** The pool as the model summarizer's {@link TextScanner}. */
+  scanner(): TextScanner {
+    return {
+      measure: (text, signal) => this.measure(text, { signal }),
+      split: (text, chunking, signal) => this.split(text, chunking, { signal }),
+    };
   }
 
   /** Runs any task and also reports which thread ran it and when. */

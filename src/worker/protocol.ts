@@ -1,6 +1,8 @@
 import { JobError, toJobError, type FailureCode } from '../errors.js';
 import type { ExtractedDocument, ExtractLimits } from '../pdf/types.js';
+import type { ChunkOptions } from '../summarize/chunk.js';
 import type { summarizeExtractive } from '../summarize/extractive.js';
+import type { ChunkBounds, TextMeasure } from '../summarize/scan.js';
 
 /**
  * The messages between the pool (main thread) and a worker thread.
@@ -25,7 +27,20 @@ export interface SummarizeTask {
   options: unknown;
 }
 
-export type Task = ExtractTask | SummarizeTask;
+/** Estimate the tokens of `text` and detect its language (see summarize/scan.ts). */
+export interface MeasureTask {
+  kind: 'measure';
+  text: string;
+}
+
+/** Cut `text` into parts for the model; only the parts' bounds come back. */
+export interface SplitTask {
+  kind: 'split';
+  text: string;
+  options: ChunkOptions;
+}
+
+export type Task = ExtractTask | SummarizeTask | MeasureTask | SplitTask;
 export type TaskKind = Task['kind'];
 export type TaskOf<K extends TaskKind> = Extract<Task, { kind: K }>;
 
@@ -35,6 +50,8 @@ export type ExtractiveSummary = ReturnType<typeof summarizeExtractive>;
 export interface TaskResults {
   extract: ExtractedDocument;
   summarize: ExtractiveSummary;
+  measure: TextMeasure;
+  split: ChunkBounds[];
 }
 
 /** Pool → thread. */

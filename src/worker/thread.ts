@@ -8,6 +8,7 @@ import { describe, JobError } from '../errors.js';
 import { logger } from '../log.js';
 import { extractPdf } from '../pdf/extract.js';
 import { summarizeExtractive } from '../summarize/extractive.js';
+import { chunkBounds, measureText } from '../summarize/scan.js';
 import {
   toWireError,
   type Task,
@@ -79,11 +80,12 @@ async function run(task: Task): Promise<TaskResults[TaskKind]> {
         task.text,
         task.options as Parameters<typeof summarizeExtractive>[1],
       );
+    case 'measure':
+      return measureText(task.text);
+    case 'split':
+      return chunkBounds(task.text, task.options);
     default:
-      throw new JobError(
-        'internal',
-        `expected an extract or summarize task, got ${describe(task)}`,
-      );
+      throw new JobError('internal', `expected a task the thread knows, got ${describe(task)}`);
   }
 }
 

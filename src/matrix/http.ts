@@ -1,0 +1,122 @@
+import http from 'node:http';
+import https from 'node:https';
+
+import type { RequestClient } from './sender.js';
+
+export interface HomeserverHttpOptions {
+  /** Connections kept open to the homeserver; more requests wait for one. @default 8 */
+  maxSockets?: number;
+  /** Longest wait for one answer, in milliseconds. @default 60000 */
+  timeoutMs?: number;
+}
+
+/** A homeserver's refusal: its status, and the Matrix error body when it sent one. */
+export class HomeserverError extends Error {
+  override readonly name = 'HomeserverError';
+  readonly errcode: string | undefined;
+  readonly error: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    readonly statusCode: number,
+    readonly body: Record<string, unknown>,
+    retryAfterHeader: string | undefined,
+  ) {
+    const errcode = typeof body.errcode === 'string' ? body.errcode : undefined;
+    super(`homeserver answered ${statusCode}${errcode ? ` ${errcode}` : ''}`);
+    this.errcode = errcode;
+    this.error = typeof body.error === 'string' ? body.error : undefined;
+    const seconds = Number(retryAfterHeader);
+    const fromBody = typeof body.retry_after_ms === 'number' ? body.retry_after_ms : undefined;
+    this.retryAfterMs =
+      fromBody ?? (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined);
+  }
+}
+
+/**
+ * The bot's client-server calls (replies, joins, power levels) over a few kept-alive
+ * connections. A burst of uploads makes one reply each; the bot-sdk's client builds each request
+ * through the `request` library, which costs the main thread about ten times as much per call,
+ * time in which the next transaction from the homeserver waits unanswered.
+ *
+ * Requests are made as the appservice's bot user (its `as_token`, no `user_id`), JSON in and
+ * out; a non-2xx answer rejects with a {@link HomeserverError}, a network fault or timeout with
+ * the socket's error.
+ */
+export class HomeserverHttp implements RequestClient {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+  private readonly timeoutMs: number;
+
+  constructor(
+    baseUrl: string,
+    private readonly accessToken: string,
+    options: HomeserverHttpOptions = {},
+  ) {
+    this.base = new URL(baseUrl);
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 8 };
+    this.agent =
+      this.base.protocol === 'https:'
+        ? new https.Agent(agentOptions)
+        : new http.Agent(agentOptions);
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  doRequest(method: string, path: string, qs?: unknown, body?: unknown): Promise<unknown> {
+    const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
+    if (qs && typeof qs === 'object') {
+      for (const [key, value] of Object.entries(qs)) {
+        if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
+      }
+    }
+    const payload = body === undefined || body === null ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.accessToken}` };
+    if (payload !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
+    }
+    const request = this.base.protocol === 'https:' ? https.request : http.request;
+    return new Promise((resolve, reject) => {
+      const outgoing = request(url, { method, headers, agent: this.agent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const parsed = parseJson(text);
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            resolve(parsed);
+            return;
+          }
+          const errorBody =
+            typeof parsed === 'object' && parsed !== null
+              ? (parsed as Record<string, unknown>)
+              : {};
+          const retryAfter = response.headers['retry-after'];
+          reject(new HomeserverError(status, errorBody, retryAfter));
+        });
+      });
+      outgoing.setTimeout(this.timeoutMs, () => {
+        outgoing.destroy(new Error(`no answer from the homeserver within ${this.timeoutMs} ms`));
+      });
+      outgoing.on('error', reject);
+      outgoing.end(payload);
+    });
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** The body as JSON, or an empty object when it is empty or not JSON. */
+function parseJson(text: string): unknown {
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return {};
+  }
+}
