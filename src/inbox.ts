@@ -3,6 +3,7 @@ import { logger } from './log.js';
 import type { CommandEvent } from './matrix/commands.js';
 import { classifyEvent, type ClientEvent, type Identity } from './matrix/events.js';
 import { fairUseRefusal, type FairUseLimits } from './queue/fair-use.js';
+import type { Usage } from './queue/job-row.js';
 import type { Job, JobStore, NewJob } from './queue/jobs.js';
 import type { RoomStore } from './queue/rooms.js';
 
@@ -39,6 +40,9 @@ export class Inbox {
   persist(txnId: string, events: ClientEvent[]): void {
     const now = Date.now();
     const after: Array<() => void> = [];
+    const tally = new UsageTally((sender, roomId) =>
+      this.jobs.usage(sender, roomId, now - HOUR_MS, this.limits),
+    );
     this.database.sqlite.transaction(() => {
       for (const event of events) {
         const incoming = classifyEvent(event, this.identity);
@@ -47,7 +51,7 @@ export class Inbox {
             // A file sent unencrypted into an encrypted room is still not summarized there:
             // the summary would be posted in the clear. The room was told once why.
             if (this.rooms.get(incoming.job.roomId)?.encrypted) break;
-            after.push(...this.accept(incoming.job, txnId, now));
+            after.push(...this.accept(incoming.job, txnId, now, tally));
             break;
           }
           case 'invite':
@@ -71,13 +75,13 @@ export class Inbox {
       }
     })();
     // The reactions (replies, claims, joins) start after the homeserver has its answer.
-    if (after.length > 0) setImmediate(() => after.forEach((reaction) => reaction()));
+    inTurns(after);
   }
 
   /** Queues an upload, or stores its refusal when a fair-use cap is reached. */
-  private accept(upload: NewJob, txnId: string, now: number): Array<() => void> {
+  private accept(upload: NewJob, txnId: string, now: number, tally: UsageTally): Array<() => void> {
     if (this.jobs.getByEventId(upload.eventId)) return [];
-    const usage = this.jobs.usage(upload.sender, upload.roomId, now - HOUR_MS, this.limits);
+    const usage = tally.of(upload.sender, upload.roomId);
     const refusal = fairUseRefusal(usage, this.limits);
     if (refusal) {
       const { job } = this.jobs.refuse(upload, refusal, now);
@@ -85,7 +89,60 @@ export class Inbox {
       return [() => this.reactions.refused(job)];
     }
     const { job } = this.jobs.enqueue(upload, now);
+    tally.accepted(upload.sender, upload.roomId);
     log.info('queued PDF', { job: job.id, room: job.roomId, event: job.eventId, txn: txnId });
     return [() => this.reactions.uploaded(job)];
+  }
+}
+
+/** Reactions started this many to a turn of the event loop. */
+const REACTIONS_PER_TURN = 10;
+
+/**
+ * Runs the reactions a few at a time, each batch in a turn of its own, so that a transaction
+ * arriving meanwhile is read and answered between them rather than after all of them.
+ */
+function inTurns(reactions: ReadonlyArray<() => void>, from = 0): void {
+  if (from >= reactions.length) return;
+  setImmediate(() => {
+    const to = Math.min(reactions.length, from + REACTIONS_PER_TURN);
+    for (let i = from; i < to; i++) reactions[i]?.();
+    inTurns(reactions, to);
+  });
+}
+
+/**
+ * The fair-use counts of the senders and rooms of one transaction: read from the job store for
+ * the first upload of each sender in each room, then kept up to date as uploads are accepted,
+ * so a transaction of a hundred uploads from one person does not count the same rows again
+ * for each of them.
+ */
+class UsageTally {
+  private readonly known = new Map<string, { sender: string; roomId: string; usage: Usage }>();
+
+  constructor(private readonly read: (sender: string, roomId: string) => Usage) {}
+
+  of(sender: string, roomId: string): Usage {
+    const key = JSON.stringify([sender, roomId]);
+    let entry = this.known.get(key);
+    if (!entry) {
+      entry = { sender, roomId, usage: this.read(sender, roomId) };
+      this.known.set(key, entry);
+    }
+    return { ...entry.usage };
+  }
+
+  /** One more upload from `sender` in `roomId` is queued. */
+  accepted(sender: string, roomId: string): void {
+    for (const entry of this.known.values()) {
+      if (entry.sender === sender) {
+        entry.usage.senderQueued++;
+        entry.usage.senderRecent++;
+      }
+      if (entry.roomId === roomId) {
+        entry.usage.roomQueued++;
+        entry.usage.roomRecent++;
+      }
+    }
   }
 }

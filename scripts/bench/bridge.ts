@@ -183,6 +183,8 @@ export interface ProbeReading {
   mean_ms: number;
   samples: number;
   rss_mb: number;
+  /** The bridge's own answer time of each "bench-" transaction of the period, by its id. */
+  transactions_ms: Record<string, number>;
 }
 
 /** Asks the bridge's probe for its figures since the last reading, and starts a new period. */

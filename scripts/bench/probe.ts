@@ -1,4 +1,6 @@
+import { subscribe } from 'node:diagnostics_channel';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { Session } from 'node:inspector';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -23,6 +25,7 @@ const RESOLUTION_MS = 5;
 if (isMainThread) {
   const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
+  const answers = watchTransactions();
   const profiler = startProfiler(process.env.BENCH_PROFILE_DIR);
   process.on('SIGUSR2', () => {
     // The histogram holds whole timer intervals; the delay is what exceeds the interval.
@@ -33,11 +36,35 @@ if (isMainThread) {
       mean_ms: toMs(histogram.mean),
       samples: histogram.count,
       rss_mb: Math.round(process.memoryUsage().rss / 1048576),
+      transactions_ms: Object.fromEntries(answers.splice(0)),
     };
     histogram.reset();
     profiler?.();
     process.stderr.write(`bench-probe ${JSON.stringify(line)}\n`);
   });
+}
+
+/**
+ * How long the bridge took to answer each transaction the benchmark pushed (its ids start with
+ * "bench-"), from its request's headers to the last byte of the answer, as the bridge's own
+ * HTTP server saw it: the time the homeserver's side adds is left out.
+ */
+function watchTransactions(): Array<[string, number]> {
+  const answers: Array<[string, number]> = [];
+  const started = new WeakMap<IncomingMessage, number>();
+  const txnId = (request: IncomingMessage) =>
+    /\/transactions\/(bench-[^/?]+)/.exec(request.url ?? '')?.[1];
+  subscribe('http.server.request.start', (message) => {
+    const { request } = message as { request: IncomingMessage };
+    if (txnId(request)) started.set(request, performance.now());
+  });
+  subscribe('http.server.response.finish', (message) => {
+    const { request } = message as { request: IncomingMessage };
+    const id = txnId(request);
+    const at = started.get(request);
+    if (id && at !== undefined) answers.push([id, Math.round((performance.now() - at) * 10) / 10]);
+  });
+  return answers;
 }
 
 /** Starts profiling; the returned function saves the profile so far and starts the next. */

@@ -65,6 +65,9 @@ export class JobStore {
   private readonly delivered;
   private readonly expire;
   private readonly requeueAll;
+  private readonly owedAcks;
+  private readonly owedAnswers;
+  private readonly firstDue;
 
   constructor(private readonly db: Db) {
     // Both inserts take the upload's own fields; a refused one also carries its answer and owes
@@ -221,6 +224,28 @@ export class JobStore {
       .set({ status: 'pending', leaseUntil: null, runAfter: p.now, updatedAt: p.now })
       .where(eq(jobs.status, 'processing'))
       .prepare();
+    // What every poll asks, on the partial indexes of replies still owed.
+    this.owedAcks = db
+      .select()
+      .from(jobs)
+      .where(isNull(jobs.ackedAt))
+      .orderBy(jobs.createdAt)
+      .limit(sql.placeholder('limit'))
+      .prepare();
+    this.owedAnswers = db
+      .select()
+      .from(jobs)
+      .where(
+        and(isNull(jobs.deliveredAt), inArray(jobs.status, ['completed', 'failed', 'refused'])),
+      )
+      .orderBy(jobs.updatedAt)
+      .limit(sql.placeholder('limit'))
+      .prepare();
+    this.firstDue = db
+      .select({ at: sql<number | null>`min(${jobs.runAfter})` })
+      .from(jobs)
+      .where(eq(jobs.status, 'pending'))
+      .prepare();
   }
 
   /** Stores a new pending job; `created` is false when the event already had one. */
@@ -344,28 +369,12 @@ export class JobStore {
 
   /** Jobs whose "working on it" reply has not been accepted yet, oldest first. */
   unacknowledged(limit: number): Job[] {
-    return this.db
-      .select()
-      .from(jobs)
-      .where(isNull(jobs.ackedAt))
-      .orderBy(jobs.createdAt)
-      .limit(limit)
-      .all()
-      .map(toJob);
+    return this.owedAcks.all({ limit }).map(toJob);
   }
 
   /** Finished jobs whose answer has not been accepted yet, oldest first. */
   undelivered(limit: number): Job[] {
-    return this.db
-      .select()
-      .from(jobs)
-      .where(
-        and(isNull(jobs.deliveredAt), inArray(jobs.status, ['completed', 'failed', 'refused'])),
-      )
-      .orderBy(jobs.updatedAt)
-      .limit(limit)
-      .all()
-      .map(toJob);
+    return this.owedAnswers.all({ limit }).map(toJob);
   }
 
   /** Deletes delivered jobs created before `cutoff`; returns how many. */
@@ -384,12 +393,7 @@ export class JobStore {
 
   /** Soonest `run_after` among pending jobs, to know when to look again. */
   nextDueAt(): number | undefined {
-    const row = this.db
-      .select({ at: sql<number>`min(${jobs.runAfter})` })
-      .from(jobs)
-      .where(eq(jobs.status, 'pending'))
-      .get();
-    return row?.at ?? undefined;
+    return this.firstDue.get()?.at ?? undefined;
   }
 
   countByStatus(): Record<JobStatus, number> {
