@@ -17,15 +17,19 @@ export interface FileFigures {
   entry: CorpusEntry;
   ours: ExtractReport;
   native: NativeRun[] | undefined;
-  /** Characters before the project's clean-up, for files whose text differs. */
+  /** Characters of the page text before the project's clean-up. */
   rawChars?: number;
 }
 
-/** True when the project's text differs from pdftotext's by more than the tolerance. */
-export function textDiffers(f: FileFigures): boolean {
+/**
+ * True when the project's text differs from pdftotext's by more than the tolerance: the text
+ * after clean-up, or with `before: true` the page text as extracted, before it.
+ */
+export function textDiffers(f: FileFigures, before = false): boolean {
   const theirs = f.native?.[0]?.chars;
-  if (theirs === undefined || f.ours.error) return false;
-  return Math.abs(f.ours.chars - theirs) > CHAR_TOLERANCE * Math.max(theirs, 1);
+  const ours = before ? f.rawChars : f.ours.chars;
+  if (theirs === undefined || ours === undefined || f.ours.error) return false;
+  return Math.abs(ours - theirs) > CHAR_TOLERANCE * Math.max(theirs, 1);
 }
 
 /** Runs every text PDF through the pool probe and pdftotext, smallest first. */
@@ -52,7 +56,7 @@ export async function measure(nativeOk: boolean): Promise<{
       files.push({ entry, ours, native });
     }
     // Only now: reading on the probe's main thread would raise the memory figures above.
-    for (const figures of files.filter(textDiffers)) {
+    for (const figures of files.filter((f) => !f.ours.error)) {
       figures.rawChars = await probe.rawChars(figures.entry.file);
     }
     return { files, baselineMb, oneWorkerMb: startedMb - baselineMb };

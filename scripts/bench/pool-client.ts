@@ -35,10 +35,17 @@ export class PoolProbe {
     return reply;
   }
 
-  /** Wall time for the pool to extract all `files`, handed over at once. */
-  async batch(files: string[]): Promise<number> {
+  /** Wall and CPU time for the pool to extract all `files`, handed over at once. */
+  async batch(files: string[]): Promise<{ ms: number; cpuMs: number }> {
     const reply = await this.ask({ type: 'batch', files });
     if (reply.type !== 'batch') throw new Error(`pool probe: ${JSON.stringify(reply)}`);
+    return { ms: reply.ms, cpuMs: reply.cpuMs };
+  }
+
+  /** Wall time for `threads` threads to run the same pure JavaScript loop each, at once. */
+  async spin(threads: number): Promise<number> {
+    const reply = await this.ask({ type: 'spin', threads });
+    if (reply.type !== 'spin') throw new Error(`pool probe: ${JSON.stringify(reply)}`);
     return reply.ms;
   }
 

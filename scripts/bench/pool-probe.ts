@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 
 import { configSchema } from '../../src/config/schema.js';
 import { configureLogging } from '../../src/log.js';
@@ -53,13 +54,18 @@ async function handle(request: ProbeRequest): Promise<void> {
       send(await extract(request.file, request.repeat));
       return;
     case 'batch': {
+      const cpu = process.cpuUsage();
       const started = now();
       await Promise.all(
         request.files.map((file) => pool!.extract(corpusFile(file), limits).catch(() => null)),
       );
-      send({ type: 'batch', ms: now() - started });
+      const used = process.cpuUsage(cpu);
+      send({ type: 'batch', ms: now() - started, cpuMs: (used.user + used.system) / 1000 });
       return;
     }
+    case 'spin':
+      send({ type: 'spin', ms: await spin(request.threads) });
+      return;
     case 'raw':
       send({ type: 'raw', chars: await rawChars(request.file) });
       return;
@@ -100,6 +106,27 @@ async function extract(file: string, repeat: number): Promise<ExtractReport> {
     notes: document ? differenceNotes(document) : [],
     error,
   };
+}
+
+/** A loop of integer arithmetic, the same in every thread; nothing allocated, nothing shared. */
+const SPIN = `
+  const { parentPort } = require('node:worker_threads');
+  let x = 0;
+  for (let i = 0; i < 3e8; i++) x = (x + i * 7) % 1000003;
+  parentPort.postMessage(x);
+`;
+
+/** Wall time for `threads` threads to run the loop each, all at once. */
+async function spin(threads: number): Promise<number> {
+  const started = now();
+  await Promise.all(
+    Array.from({ length: threads }, async () => {
+      const worker = new Worker(SPIN, { eval: true });
+      await new Promise((resolve) => worker.once('message', resolve));
+      await worker.terminate();
+    }),
+  );
+  return now() - started;
 }
 
 /** Characters of the page text as pdf.js gives it, before the project's clean-up. */

@@ -8,6 +8,8 @@ export type ProbeRequest =
   | { type: 'extract'; file: string; repeat: number }
   /** All files handed to the pool at once; answered with the wall time until the last. */
   | { type: 'batch'; files: string[] }
+  /** The same fixed JavaScript loop in `threads` plain worker threads at once: raw CPU. */
+  | { type: 'spin'; threads: number }
   /** Page text before clean-up, read on the probe's main thread: a diagnostic, not timed. */
   | { type: 'raw'; file: string }
   | { type: 'stop' };
@@ -32,5 +34,7 @@ export type ProbeReply =
   | { type: 'started'; baselineMb: number; startedMb: number }
   | ExtractReport
   | { type: 'raw'; chars: number }
-  | { type: 'batch'; ms: number }
+  /** Wall time, and CPU time of the whole process (every thread) over it. */
+  | { type: 'batch'; ms: number; cpuMs: number }
+  | { type: 'spin'; ms: number }
   | { type: 'failed'; message: string };
