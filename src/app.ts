@@ -12,6 +12,7 @@ import { configureLogging, logger, redact } from './log.js';
 import { GuardedAppService, matrixErrorHandler } from './matrix/appservice.js';
 import { CommandHandler } from './matrix/commands.js';
 import { HomeserverHttp } from './matrix/http.js';
+import { readMatrixFailure } from './matrix/errors.js';
 import { InviteHandler } from './matrix/invites.js';
 import { downloadMedia, loadFetch } from './matrix/media.js';
 import { readRegistration } from './matrix/registration.js';
@@ -255,7 +256,7 @@ async function pingHomeserver(client: RequestClient, appserviceId: string): Prom
     log.info('homeserver ping succeeded');
   } catch (error) {
     log.warn('homeserver ping failed; check the registration and the homeserver URL', {
-      cause: describe(error),
+      cause: readMatrixFailure(error).detail,
     });
   }
 }

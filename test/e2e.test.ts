@@ -374,6 +374,13 @@ describe('end to end with an OpenAI-compatible server', function () {
     };
 
     const instructions = 'Resuma em português para a equipa de triagem.';
+    // The power levels are read through a rate limit: the read is retried, not dropped.
+    scenario.hs.faults.add({
+      method: 'GET',
+      path: /m\.room\.power_levels/,
+      times: 1,
+      respond: { status: 429, body: { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 100 } },
+    });
     assert.match(await command(bob, `!summarizer instructions ${instructions}`), /moderators/);
     assert.match(
       await command(scenario.alice, `!summarizer instructions ${instructions}`),

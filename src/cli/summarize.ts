@@ -2,7 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { loadEnvironment } from '../config/environment.js';
-import { loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import { toJobError } from '../errors.js';
 import { configureLogging, redact } from '../log.js';
 import { BuiltinSummarizer } from '../summarize/builtin.js';
@@ -21,7 +22,7 @@ const { values, positionals } = commandLine(
   {
     allowPositionals: true,
     options: {
-      config: { type: 'string', short: 'c', default: 'config/config.yaml' },
+      config: { type: 'string', short: 'c' },
       builtin: { type: 'boolean', default: false },
     },
   },
@@ -33,13 +34,23 @@ if (positionals.length === 0) {
   process.exit(2);
 }
 
-const configPath = userPath(values.config);
+// The default config is used when it is there; a config named on the command line must be.
+const configPath = userPath(values.config ?? 'config/config.yaml');
+if (values.config !== undefined && !existsSync(configPath)) {
+  console.error(`no config file at ${configPath}`);
+  process.exit(2);
+}
 const configFile = existsSync(configPath) ? configPath : undefined;
-// The homeserver is irrelevant here; placeholders let a config without one load.
-const config = loadConfig({
-  file: configFile,
-  env: { HOMESERVER_URL: 'http://127.0.0.1', HOMESERVER_DOMAIN: 'localhost', ...loadEnvironment() },
-});
+let config: Config;
+try {
+  // The homeserver is irrelevant here; placeholders let a config without one load.
+  const env = { HOMESERVER_URL: 'http://127.0.0.1', HOMESERVER_DOMAIN: 'localhost' };
+  config = loadConfig({ file: configFile, env: { ...env, ...loadEnvironment() } });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+}
 configureLogging({ level: config.logging.level === 'debug' ? 'debug' : 'warn' });
 redact(config.summarizer.openai.api_key);
 
@@ -78,6 +89,12 @@ for (const file of positionals.map(userPath)) {
     );
     if (document.failedPages.length)
       console.log(`(${document.failedPages.length} pages could not be read)`);
+    if (document.truncated) {
+      console.log(
+        `(only the first ${document.pagesRead} of ${document.pageCount} pages were read: ` +
+          'limits.max_pages or limits.max_text_chars)',
+      );
+    }
     console.log('');
     console.log(summary.gist);
     for (const point of summary.keyPoints) console.log(`- ${point}`);

@@ -182,7 +182,7 @@ const openai = z
       .number()
       .int()
       .min(1)
-      .max(32)
+      .max(64)
       .optional()
       .describe(
         'Requests to the server at once, across all jobs and analyses. ' +

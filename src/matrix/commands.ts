@@ -2,7 +2,7 @@ import { logger } from '../log.js';
 import { MAX_INSTRUCTIONS_CHARS } from '../summarize/instructions.js';
 import type { RoomStore } from '../queue/rooms.js';
 import { notice, type NoticeContent } from './content.js';
-import { readMatrixFailure } from './errors.js';
+import { readMatrixFailure, retryTransient } from './errors.js';
 import { stableTxnId, type MatrixSender, type RequestClient } from './sender.js';
 
 const log = logger('Commands');
@@ -43,7 +43,13 @@ export class CommandHandler {
   /** Answers one command. Never rejects: failures are logged. */
   async handle(command: CommandEvent): Promise<void> {
     try {
-      const reply = await this.run(command);
+      const reply = await this.run(command).catch((error: unknown) => {
+        log.warn('command could not be carried out', {
+          room: command.roomId,
+          cause: readMatrixFailure(error).detail,
+        });
+        return 'I could not check who may change my settings here just now. Please send the command again in a minute.';
+      });
       const content: NoticeContent = {
         ...notice(reply),
         'm.relates_to': { 'm.in_reply_to': { event_id: command.eventId } },
@@ -105,7 +111,8 @@ export class CommandHandler {
   private async isModerator(roomId: string, userId: string): Promise<boolean> {
     const room = encodeURIComponent(roomId);
     const path = `/_matrix/client/v3/rooms/${room}/state/m.room.power_levels/`;
-    const levels = (await this.client.doRequest('GET', path)) as {
+    const read = () => this.client.doRequest('GET', path);
+    const levels = (await retryTransient(read, { what: 'power levels' })) as {
       users?: Record<string, unknown>;
       users_default?: unknown;
       state_default?: unknown;

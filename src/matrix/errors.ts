@@ -1,4 +1,8 @@
 import { describe } from '../errors.js';
+import { logger } from '../log.js';
+import { backoffDelay, sleep } from '../retry.js';
+
+const log = logger('Homeserver');
 
 /** What went wrong in a call to the homeserver, read from whatever the client library threw. */
 export interface MatrixFailure {
@@ -44,4 +48,41 @@ export function readMatrixFailure(error: unknown): MatrixFailure {
           .filter(Boolean)
           .join(' ');
   return { status, errcode, retryAfterMs: retryAfter, transient, detail };
+}
+
+export interface RetryOptions {
+  /** Tries in all, the first included. @default 5 */
+  maxAttempts?: number;
+  /** Longest wait between tries, whatever the server asks. @default 30000 */
+  maxDelayMs?: number;
+  /** Names the call in the log. */
+  what: string;
+}
+
+/**
+ * Calls the homeserver until it answers, retrying what another try can fix (429, 5xx, network
+ * faults) with backoff or the wait the server asked for, capped; anything else is thrown at once.
+ */
+export async function retryTransient<T>(call: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const maxDelayMs = options.maxDelayMs ?? 30_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const failure = readMatrixFailure(error);
+      if (!failure.transient || attempt >= maxAttempts) throw error;
+      const delay = Math.min(
+        maxDelayMs,
+        failure.retryAfterMs ?? backoffDelay(attempt, 500, 10_000),
+      );
+      log.warn('homeserver call failed, retrying', {
+        call: options.what,
+        attempt,
+        delay_ms: delay,
+        cause: failure.detail,
+      });
+      await sleep(delay);
+    }
+  }
 }

@@ -3,6 +3,9 @@ import https from 'node:https';
 
 import type { RequestClient } from './sender.js';
 
+/** Largest answer read; the client-server calls the bot makes answer in a few kilobytes. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
 export interface HomeserverHttpOptions {
   /** Connections kept open to the homeserver; more requests wait for one. @default 8 */
   maxSockets?: number;
@@ -26,10 +29,8 @@ export class HomeserverError extends Error {
     super(`homeserver answered ${statusCode}${errcode ? ` ${errcode}` : ''}`);
     this.errcode = errcode;
     this.error = typeof body.error === 'string' ? body.error : undefined;
-    const seconds = Number(retryAfterHeader);
     const fromBody = typeof body.retry_after_ms === 'number' ? body.retry_after_ms : undefined;
-    this.retryAfterMs =
-      fromBody ?? (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined);
+    this.retryAfterMs = fromBody ?? retryAfterMs(retryAfterHeader);
   }
 }
 
@@ -79,27 +80,35 @@ export class HomeserverHttp implements RequestClient {
     return new Promise((resolve, reject) => {
       const outgoing = request(url, { method, headers, agent: this.agent }, (response) => {
         const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_ANSWER_BYTES) {
+            outgoing.destroy(new Error(`homeserver answer over ${MAX_ANSWER_BYTES} bytes`));
+          } else chunks.push(chunk);
+        });
         response.on('error', reject);
         response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const parsed = parseJson(text);
+          const parsed = parseJson(Buffer.concat(chunks).toString('utf8'));
           const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            resolve(parsed);
-            return;
-          }
-          const errorBody =
-            typeof parsed === 'object' && parsed !== null
-              ? (parsed as Record<string, unknown>)
-              : {};
           const retryAfter = response.headers['retry-after'];
-          reject(new HomeserverError(status, errorBody, retryAfter));
+          if (status < 200 || status >= 300) {
+            reject(new HomeserverError(status, parsed ?? {}, retryAfter));
+          } else if (parsed) {
+            resolve(parsed);
+          } else {
+            // A proxy's page in front of the homeserver, not the homeserver's answer.
+            const type = response.headers['content-type'] ?? 'none';
+            const body = { error: `answer ${status} was not a JSON object (content type ${type})` };
+            reject(new HomeserverError(502, body, retryAfter));
+          }
         });
       });
-      outgoing.setTimeout(this.timeoutMs, () => {
+      // A whole deadline, not a silence timer: a server that trickles bytes still ends.
+      const deadline = setTimeout(() => {
         outgoing.destroy(new Error(`no answer from the homeserver within ${this.timeoutMs} ms`));
-      });
+      }, this.timeoutMs);
+      outgoing.on('close', () => clearTimeout(deadline));
       outgoing.on('error', reject);
       outgoing.end(payload);
     });
@@ -111,12 +120,24 @@ export class HomeserverHttp implements RequestClient {
   }
 }
 
-/** The body as JSON, or an empty object when it is empty or not JSON. */
-function parseJson(text: string): unknown {
-  if (!text) return {};
+/** The body as a JSON object; `{}` when empty; undefined when it is anything else. */
+function parseJson(text: string): Record<string, unknown> | undefined {
+  if (!text.trim()) return {};
   try {
-    return JSON.parse(text) as unknown;
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
-    return {};
+    return undefined;
   }
+}
+
+/** A Retry-After header, in seconds or as an HTTP date, as milliseconds from now. */
+function retryAfterMs(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return seconds > 0 ? seconds * 1000 : undefined;
+  const at = Date.parse(header);
+  return Number.isFinite(at) && at > Date.now() ? at - Date.now() : undefined;
 }

@@ -1,8 +1,7 @@
 import { logger } from '../log.js';
 import type { RoomStore } from '../queue/rooms.js';
-import { backoffDelay, sleep } from '../retry.js';
 import { notice } from './content.js';
-import { readMatrixFailure } from './errors.js';
+import { readMatrixFailure, retryTransient } from './errors.js';
 import { stableTxnId, type MatrixSender, type RequestClient } from './sender.js';
 
 const log = logger('Invites');
@@ -81,14 +80,14 @@ export class InviteHandler {
 
   private async join(roomId: string): Promise<void> {
     const path = `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`;
-    await this.withRetry(() => this.client.doRequest('POST', path, null, {}));
+    await this.withRetry('join', () => this.client.doRequest('POST', path, null, {}));
     this.rooms.setMembership(roomId, 'joined', Date.now());
   }
 
   private async decline(roomId: string): Promise<void> {
     const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/leave`;
     const reason = 'This bot only accepts invites from users its administrator allowed.';
-    await this.withRetry(() => this.client.doRequest('POST', path, null, { reason }));
+    await this.withRetry('leave', () => this.client.doRequest('POST', path, null, { reason }));
     this.rooms.setMembership(roomId, 'declined', Date.now());
   }
 
@@ -103,17 +102,7 @@ export class InviteHandler {
     }
   }
 
-  private async withRetry(call: () => Promise<unknown>): Promise<void> {
-    const maxAttempts = this.options.maxAttempts ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await call();
-        return;
-      } catch (error) {
-        const failure = readMatrixFailure(error);
-        if (!failure.transient || attempt >= maxAttempts) throw error;
-        await sleep(failure.retryAfterMs ?? backoffDelay(attempt, 500, 10_000));
-      }
-    }
+  private async withRetry(what: string, call: () => Promise<unknown>): Promise<void> {
+    await retryTransient(call, { what, maxAttempts: this.options.maxAttempts ?? 5 });
   }
 }
