@@ -7,7 +7,7 @@ import { BuiltinSummarizer, type SummarizeRunner } from './summarize/builtin.js'
 import { loadInstructions } from './summarize/instructions.js';
 import { Limiter } from './summarize/limiter.js';
 import { OpenAiSummarizer } from './summarize/openai.js';
-import type { TextScanner } from './summarize/scan.js';
+import { sharedMeasure, type TextScanner } from './summarize/scan.js';
 import type { Summarizer } from './summarize/types.js';
 
 const log = logger('Summarizers');
@@ -57,7 +57,7 @@ export async function createSummarizers(
   // request per job the bridge works on at once.
   const concurrency = openai.concurrency ?? config.jobs.max_worker_threads;
   log.info('summarizing with an OpenAI-compatible server', { model: openai.model, concurrency });
-  const shared = { limiter: new Limiter(concurrency), scanner: pool.scanner() };
+  const shared = { limiter: new Limiter(concurrency), scanner: sharedMeasure(pool.scanner()) };
   const analyses = [];
   for (const analysis of config.summarizer.analyses) {
     const own = analysis.instructions_file;

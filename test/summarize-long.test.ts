@@ -9,6 +9,7 @@ import { loadInstructions } from '../src/summarize/instructions.js';
 import { Limiter } from '../src/summarize/limiter.js';
 import { OpenAiSummarizer, type OpenAiSummarizerOptions } from '../src/summarize/openai.js';
 import { callBound } from '../src/summarize/plan.js';
+import { inProcessScanner, sharedMeasure, type TextScanner } from '../src/summarize/scan.js';
 import type { Summary } from '../src/summarize/types.js';
 import { FakeLlmServer, type RecordedRequest } from './support/llm-server.js';
 
@@ -288,6 +289,27 @@ describe('OpenAiSummarizer on long documents', function () {
     // Each summary keeps at most `concurrency` requests waiting, so the short one's request is
     // among the next few, not behind every part of the long one.
     assert.ok(served - askedAt <= 4, `short document served ${served - askedAt} requests late`);
+  });
+
+  it('measures a text once for the summary and an analysis of the same job', async () => {
+    let measured = 0;
+    const counting: TextScanner = {
+      measure: (text) => {
+        measured++;
+        return inProcessScanner.measure(text);
+      },
+      split: (text, options) => inProcessScanner.split(text, options),
+    };
+    const scanner = sharedMeasure(counting);
+    const first = summarizer({ scanner });
+    const second = summarizer({ scanner, model: 'second-opinion' });
+    const input = { text: plantedDocument(6, 13).text, fileName: 'a.pdf', pageCount: 3 };
+    const job = signal();
+
+    await Promise.all([first.summarize(input, job), second.summarize(input, job)]);
+    assert.equal(measured, 1);
+    await second.summarize(input, signal());
+    assert.equal(measured, 2, 'another job measures anew');
   });
 
   it('shares one limit between summarizers given the same limiter', async () => {

@@ -43,3 +43,24 @@ export const inProcessScanner: TextScanner = {
   measure: (text) => Promise.resolve(measureText(text)),
   split: (text, options) => Promise.resolve(chunkBounds(text, options)),
 };
+
+/**
+ * The same scanner, measuring a text once for all the summarizers that share it: the summary and
+ * each extra analysis of one job ask for the same text's measure under the same signal.
+ */
+export function sharedMeasure(scanner: TextScanner): TextScanner {
+  let last: { text: string; signal?: AbortSignal; measure: Promise<TextMeasure> } | undefined;
+  return {
+    measure(text, signal) {
+      if (last && last.signal === signal && last.text === text) return last.measure;
+      const measure = scanner.measure(text, signal);
+      // A failed measure (an aborted job) is not kept for the next caller.
+      measure.catch(() => {
+        if (last?.measure === measure) last = undefined;
+      });
+      last = { text, signal, measure };
+      return measure;
+    },
+    split: (text, options, signal) => scanner.split(text, options, signal),
+  };
+}
