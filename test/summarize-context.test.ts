@@ -7,6 +7,7 @@ import { OpenAiSummarizer, type OpenAiSummarizerOptions } from '../src/summarize
 import { callBound } from '../src/summarize/plan.js';
 import { estimateTokens } from '../src/summarize/tokens.js';
 import { FakeLlmServer, type Fault, type RecordedRequest } from './support/llm-server.js';
+import { summarizerOf } from './support/summarizer.js';
 import { corpusFile } from './support/paths.js';
 
 interface Body {
@@ -58,16 +59,8 @@ describe('OpenAiSummarizer and what the server counts', function () {
   this.timeout(30_000);
   let server: FakeLlmServer;
 
-  function summarizer(options: Partial<OpenAiSummarizerOptions> = {}): OpenAiSummarizer {
-    return new OpenAiSummarizer({
-      baseUrl: server.url,
-      apiKey: '',
-      model: 'fake',
-      backoffBaseMs: 1,
-      backoffMaxMs: 5,
-      ...options,
-    });
-  }
+  const summarizer = (options: Partial<OpenAiSummarizerOptions> = {}): OpenAiSummarizer =>
+    summarizerOf(server, options);
 
   beforeEach(async () => {
     server = new FakeLlmServer();

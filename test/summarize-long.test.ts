@@ -12,6 +12,7 @@ import { callBound } from '../src/summarize/plan.js';
 import { inProcessScanner, sharedMeasure, type TextScanner } from '../src/summarize/scan.js';
 import type { Summary } from '../src/summarize/types.js';
 import { FakeLlmServer, type RecordedRequest } from './support/llm-server.js';
+import { summarizerOf } from './support/summarizer.js';
 
 interface Body {
   max_tokens: number;
@@ -50,16 +51,8 @@ describe('OpenAiSummarizer on long documents', function () {
   this.timeout(30_000);
   let server: FakeLlmServer;
 
-  function summarizer(options: Partial<OpenAiSummarizerOptions> = {}): OpenAiSummarizer {
-    return new OpenAiSummarizer({
-      baseUrl: server.url,
-      apiKey: '',
-      model: 'fake',
-      backoffBaseMs: 1,
-      backoffMaxMs: 5,
-      ...options,
-    });
-  }
+  const summarizer = (options: Partial<OpenAiSummarizerOptions> = {}): OpenAiSummarizer =>
+    summarizerOf(server, options);
 
   beforeEach(async () => {
     server = new FakeLlmServer({ keep: FACT_PATTERN });
