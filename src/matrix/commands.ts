@@ -48,7 +48,10 @@ export class CommandHandler {
           room: command.roomId,
           cause: readMatrixFailure(error).detail,
         });
-        return 'I could not check who may change my settings here just now. Please send the command again in a minute.';
+        return (
+          'I could not check who may change my settings here just now. ' +
+          'Please send the command again in a minute.'
+        );
       });
       const content: NoticeContent = {
         ...notice(reply),

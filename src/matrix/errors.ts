@@ -53,8 +53,12 @@ export function readMatrixFailure(error: unknown): MatrixFailure {
 export interface RetryOptions {
   /** Tries in all, the first included. @default 5 */
   maxAttempts?: number;
+  /** First backoff when the server names no wait; it doubles each try. @default 500 */
+  initialDelayMs?: number;
   /** Longest wait between tries, whatever the server asks. @default 30000 */
   maxDelayMs?: number;
+  /** Ends the waiting: the call then rejects with the signal's reason. */
+  signal?: AbortSignal;
   /** Names the call in the log. */
   what: string;
 }
@@ -65,16 +69,17 @@ export interface RetryOptions {
  */
 export async function retryTransient<T>(call: () => Promise<T>, options: RetryOptions): Promise<T> {
   const maxAttempts = options.maxAttempts ?? 5;
+  const initialDelayMs = options.initialDelayMs ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
       const failure = readMatrixFailure(error);
-      if (!failure.transient || attempt >= maxAttempts) throw error;
+      if (!failure.transient || attempt >= maxAttempts || options.signal?.aborted) throw error;
       const delay = Math.min(
         maxDelayMs,
-        failure.retryAfterMs ?? backoffDelay(attempt, 500, 10_000),
+        failure.retryAfterMs ?? backoffDelay(attempt, initialDelayMs, maxDelayMs),
       );
       log.warn('homeserver call failed, retrying', {
         call: options.what,
@@ -82,7 +87,7 @@ export async function retryTransient<T>(call: () => Promise<T>, options: RetryOp
         delay_ms: delay,
         cause: failure.detail,
       });
-      await sleep(delay);
+      await sleep(delay, options.signal);
     }
   }
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 
+import { retryAfterMs } from '../retry.js';
 import type { RequestClient } from './sender.js';
 
 /** Largest answer read; the client-server calls the bot makes answer in a few kilobytes. */
@@ -20,17 +21,18 @@ export class HomeserverError extends Error {
   readonly error: string | undefined;
   readonly retryAfterMs: number | undefined;
 
+  /** `retryAfter`: the wait the answer's headers ask for; `retry_after_ms` in the body wins. */
   constructor(
     readonly statusCode: number,
     readonly body: Record<string, unknown>,
-    retryAfterHeader: string | undefined,
+    retryAfter: number | undefined,
   ) {
     const errcode = typeof body.errcode === 'string' ? body.errcode : undefined;
     super(`homeserver answered ${statusCode}${errcode ? ` ${errcode}` : ''}`);
     this.errcode = errcode;
     this.error = typeof body.error === 'string' ? body.error : undefined;
     const fromBody = typeof body.retry_after_ms === 'number' ? body.retry_after_ms : undefined;
-    this.retryAfterMs = fromBody ?? retryAfterMs(retryAfterHeader);
+    this.retryAfterMs = fromBody ?? retryAfter;
   }
 }
 
@@ -91,7 +93,7 @@ export class HomeserverHttp implements RequestClient {
         response.on('end', () => {
           const parsed = parseJson(Buffer.concat(chunks).toString('utf8'));
           const status = response.statusCode ?? 0;
-          const retryAfter = response.headers['retry-after'];
+          const retryAfter = retryAfterMs({ get: (name) => header(response, name) });
           if (status < 200 || status >= 300) {
             reject(new HomeserverError(status, parsed ?? {}, retryAfter));
           } else if (parsed) {
@@ -133,11 +135,8 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** A Retry-After header, in seconds or as an HTTP date, as milliseconds from now. */
-function retryAfterMs(header: string | undefined): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return seconds > 0 ? seconds * 1000 : undefined;
-  const at = Date.parse(header);
-  return Number.isFinite(at) && at > Date.now() ? at - Date.now() : undefined;
+/** One header of an answer, joined when it came more than once. */
+function header(response: http.IncomingMessage, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 
 import { JobError, describe } from '../errors.js';
 import { formatBytes } from '../format.js';
+import { retryAfterMs } from '../retry.js';
 import { parseMxc } from './mxc.js';
 
 export interface DownloadOptions {
@@ -127,9 +128,8 @@ async function mediaError(response: Response, mxcUrl: string): Promise<JobError>
   if (errcode === 'M_TOO_LARGE' || response.status === 413)
     return new JobError('too_large', detail);
   if (response.status === 404) return new JobError('media_missing', detail);
-  const retryAfter = Number(response.headers.get('retry-after'));
   return new JobError('media_unavailable', detail, {
-    retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+    retryAfterMs: retryAfterMs(response.headers),
   });
 }
 

@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
 
-import { logger } from '../log.js';
-import { backoffDelay, sleep } from '../retry.js';
-import { readMatrixFailure, type MatrixFailure } from './errors.js';
+import { readMatrixFailure, retryTransient, type MatrixFailure } from './errors.js';
 
-const log = logger('Sender');
-
-/** The part of the bot-sdk client the sender needs. */
+/** The homeserver client the sender needs (`HomeserverHttp` in the bridge). */
 export interface RequestClient {
   doRequest(method: string, path: string, qs?: unknown, body?: unknown): Promise<unknown>;
 }
@@ -64,33 +60,27 @@ export class MatrixSender {
     const path =
       `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}` +
       `/send/m.room.message/${encodeURIComponent(txnId)}`;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const answer = (await this.client.doRequest('PUT', path, null, content)) as {
-          event_id?: unknown;
-        };
-        if (typeof answer?.event_id !== 'string') {
-          throw Object.assign(new Error('send answered without an event_id'), { statusCode: 502 });
-        }
-        return answer.event_id;
-      } catch (error) {
-        const failure = readMatrixFailure(error);
-        if (!failure.transient || attempt >= this.maxAttempts || signal?.aborted) {
-          throw new SendError(failure);
-        }
-        const delay = Math.min(
-          this.maxDelayMs,
-          failure.retryAfterMs ?? backoffDelay(attempt, this.initialDelayMs, this.maxDelayMs),
-        );
-        log.warn('send failed, retrying', {
-          room: roomId,
-          txn: txnId,
-          attempt,
-          delay_ms: delay,
-          cause: failure.detail,
-        });
-        await sleep(delay, signal);
+    const put = async (): Promise<string> => {
+      const answer = (await this.client.doRequest('PUT', path, null, content)) as {
+        event_id?: unknown;
+      };
+      if (typeof answer?.event_id !== 'string') {
+        throw Object.assign(new Error('send answered without an event_id'), { statusCode: 502 });
       }
+      return answer.event_id;
+    };
+    try {
+      return await retryTransient(put, {
+        what: `send ${txnId} to ${roomId}`,
+        maxAttempts: this.maxAttempts,
+        initialDelayMs: this.initialDelayMs,
+        maxDelayMs: this.maxDelayMs,
+        signal,
+      });
+    } catch (error) {
+      // An abort while waiting to retry ends the send with the signal's own reason.
+      if (signal?.aborted && error === signal.reason) throw error;
+      throw new SendError(readMatrixFailure(error));
     }
   }
 }

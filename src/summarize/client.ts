@@ -15,7 +15,7 @@ import { logger } from '../log.js';
 import { AttemptFailure, classifyFailure, type ContextReport } from './failures.js';
 import type { Limiter } from './limiter.js';
 import type { ChatMessage } from './prompt.js';
-import { backoffMs, sleep } from './retry.js';
+import { backoffDelay, sleep } from '../retry.js';
 
 const log = logger('summarize/client');
 
@@ -140,7 +140,7 @@ export class ModelClient {
       }
       const waitMs =
         cappedRetryAfter ??
-        backoffMs(attempt, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
+        backoffDelay(attempt, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
       const pastDeadline = options.deadline !== undefined && Date.now() + waitMs > options.deadline;
       if (attempt >= maxAttempts || pastDeadline) {
         const why = pastDeadline ? ' (no time left before the summary deadline)' : '';

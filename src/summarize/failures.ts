@@ -10,7 +10,7 @@
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { describe } from '../errors.js';
-import { retryAfterMs } from './retry.js';
+import { retryAfterMs } from '../retry.js';
 
 const RETRYABLE_STATUS = new Set([408, 409, 429]);
 const MAX_MESSAGE_CHARS = 300;
